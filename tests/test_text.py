@@ -369,3 +369,23 @@ def test_looks_persian_or_urdu(text: str, expected: bool) -> None:
 )
 def test_extract_numbers(text: str, expected: list[str]) -> None:
     assert extract_numbers(text) == expected
+
+
+def _count_irregular(texts: list[str]) -> list[int]:
+    # One token per 3 characters plus one per space: sums of parts underestimate joined pieces.
+    return [len(t) // 3 + 1 + t.count(" ") for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("text", "budget"), [(t, 1 + i % 9) for i, t in enumerate(_random_texts())]
+)
+def test_window_spans_invariants(text: str, budget: int) -> None:
+    sentence = " ".join(text.split())
+    spans = window_spans(sentence, budget, _count_irregular)
+    pieces = _pieces(sentence, spans)
+    assert _no_whitespace("".join(pieces)) == _no_whitespace(sentence)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(p and p == p.strip() for p in pieces)
+    if len(spans) > 1 or _count_irregular([sentence])[0] > budget:
+        # Only single characters may stay over budget (nothing smaller exists).
+        assert all(_count_irregular([p])[0] <= budget or len(p) == 1 for p in pieces)

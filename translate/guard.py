@@ -14,6 +14,7 @@ Flags (:class:`GuardReport`):
 * ``too-short`` (omission) - ``source_tokens >= TOO_SHORT_MIN_SOURCE_TOKENS`` and
   ``target_tokens < TOO_SHORT_TOKEN_RATIO * source_tokens``, or the character ratio is below
   ``TOO_SHORT_CHAR_RATIO`` for sources of at least ``TOO_SHORT_MIN_SOURCE_CHARS`` characters.
+  Not raised together with ``empty``, which already says more.
 * ``numbers`` - a number of the source is missing from the target (multisets, after
   :func:`translate.text.extract_numbers`; leading zeros and trailing decimal zeros ignored).
   A source number also counts as present when the target holds it times a thousand, a million
