@@ -23,4 +23,4 @@ class ConfigError(TarjamaError, ValueError):
 
 
 class MissingDependencyError(TarjamaError, ImportError):
-    """An optional package is needed for the requested feature; the message says how to install it."""
+    """An optional package is needed for the requested feature; the message says how to get it."""

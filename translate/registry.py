@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ConfigError
+from .errors import ConfigError, ModelUnavailableError
 
 Role = Literal["translation", "summarization"]
 ENV_VAR = "TARJAMA_MODELS"
@@ -143,10 +143,11 @@ def resolve_model(name_or_path: str | os.PathLike[str] | None, role: Role) -> Mo
     local = Path(text).expanduser()
     if local.is_dir():
         return _local_spec(local, role, registry)
-    if "/" in text or text.startswith((".", "~")):
-        raise ConfigError(
-            f"Model {text!r} is neither a registry name (see `tarjama models list`) "
-            "nor an existing local model directory."
+    if "/" in text or "\\" in text or text.startswith((".", "~")):
+        raise ModelUnavailableError(
+            f"Model {text!r} could not be loaded: the local directory {local.resolve()} does not "
+            "exist and it is not a registry name. Fix: pass an existing directory made by "
+            "`save_pretrained`, or a registry name (see `tarjama models list`)."
         )
     return registry.get(text)  # raises a ConfigError listing the known names
 
@@ -184,7 +185,9 @@ def _parse_entry(name: str, entry: Any, file: Path) -> ModelSpec:
         raise ConfigError(f"{where}: role must be 'translation' or 'summarization', not {role!r}.")
     revision = entry.get("revision")
     if revision is not None and not _REVISION_RE.match(str(revision)):
-        raise ConfigError(f"{where}: revision must be a 40-hex commit id or null, not {revision!r}.")
+        raise ConfigError(
+            f"{where}: revision must be a 40-hex commit id or null, not {revision!r}."
+        )
     generation = dict(entry.get("generation") or {})
     strict = dict(entry.get("strict_generation") or {})
     for label, settings in (("generation", generation), ("strict_generation", strict)):

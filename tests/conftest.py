@@ -1,0 +1,54 @@
+"""Shared fixtures. No test touches the network or the user's model cache.
+
+HF_HUB_OFFLINE and a throw-away HF_HOME are set before anything imports huggingface_hub,
+which reads them at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_HF_HOME = tempfile.mkdtemp(prefix="tarjama-test-hf-")
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HOME"] = _HF_HOME
+os.environ["HF_HUB_CACHE"] = os.path.join(_HF_HOME, "hub")
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["TARJAMA_CACHE_DIR"] = os.path.join(_HF_HOME, "tarjama")
+os.environ.pop("TARJAMA_MODELS", None)
+
+import pytest  # noqa: E402
+
+from tests.tiny_models import REPO, build_tiny_marian  # noqa: E402
+
+SEEDS = REPO / "seeds"
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random MarianMT model directory (Arabic/English sentencepiece), built once."""
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))
+
+
+@pytest.fixture(scope="session")
+def seed_article() -> str:
+    return (SEEDS / "aleppo-security-council.ar.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture()
+def translator(tiny_marian: Path):
+    """A Translator on the tiny model with greedy decoding and the sentence cache off."""
+    from translate import Translator
+
+    return Translator(
+        model=str(tiny_marian),
+        backend="transformers",
+        cache_size=0,
+        generation={"num_beams": 1, "max_new_tokens": 48},
+    )

@@ -1,0 +1,428 @@
+"""Translator: Arabic text → English, sentence by sentence, nothing dropped.
+
+The flow of one text: validate → paragraphs/sentences (``text.sentence_spans``) → normalise and
+protect untouchables → split over-long sentences into windows → cache lookup → length-sorted,
+token-budget batches → backend → restore untouchables → guard (retry once, then flag) → cache
+store → reassemble in source order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import text as T
+from .backends import Seq2SeqBackend, load_backend, resolve_backend_name
+from .cache import CachedTranslation, SentenceCache, cache_key
+from .errors import InputError, TarjamaError
+from .guard import check_translation
+from .registry import ModelSpec, resolve_model
+from .types import Segment, TranslationResult
+
+DEFAULT_MAX_CHARS = 1_000_000  # about 150k Arabic words; a configurable guard against runaway input
+DEFAULT_BATCH_TOKENS = 4096  # padded source tokens per batch
+DEFAULT_MAX_BATCH_SIZE = 64
+DEFAULT_CACHE_SIZE = 8192
+_FIRST_WAVE = 2  # streaming: translate the first sentences alone to show something quickly
+_Window = tuple[int, int, str, list[str], int]  # start, end, model text, untouchables, tokens
+
+
+@dataclass
+class _Piece:
+    """One unit of model work: a sentence or a window of one (private)."""
+
+    doc: int
+    start: int
+    end: int
+    paragraph: int
+    sentence: int
+    model_text: str
+    originals: list[str]
+    flags: list[str] = field(default_factory=list)
+    tokens: int = 0
+    passthrough: bool = False
+    result: CachedTranslation | None = None
+
+
+def validate_text(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """Return ``text`` if it can be translated, else raise an InputError saying why."""
+    if isinstance(text, (bytes, bytearray)):
+        raise InputError("The input is bytes, not text: decode it as UTF-8 first.")
+    if not isinstance(text, str):
+        raise InputError(f"The input must be a string of Arabic text, not {type(text).__name__}.")
+    if "\x00" in text or "\ufffd" in text[:10000] and text.count("\ufffd") > 10:
+        raise InputError("The input looks like binary data, not text (NUL or undecodable bytes).")
+    if not text.strip():
+        raise InputError("The input is empty." if not text else "The input is only whitespace.")
+    if len(text) > max_chars:
+        raise InputError(
+            f"The input has {len(text):,} characters; the limit is {max_chars:,}. "
+            "Split it into several documents or raise the limit (max_chars / --max-chars)."
+        )
+    if not T.has_arabic(text):
+        raise InputError(
+            "The input contains no Arabic letters; tarjama translates Arabic into English."
+        )
+    return text
+
+
+class Translator:
+    """Arabic→English translation with one model, loaded on first use and kept.
+
+    ``model`` is a ``models.yaml`` name or a local model directory (None: the default);
+    ``backend`` is ``transformers``, ``ctranslate2`` or ``auto``; ``device`` ``auto`` picks CUDA
+    (fp16) when present, else the CPU. ``cache_size=0`` turns the sentence cache off.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        backend: str | None = None,
+        device: str = "auto",
+        *,
+        quantization: str | None = None,
+        batch_tokens: int = DEFAULT_BATCH_TOKENS,
+        max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+        window_tokens: int | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        generation: dict[str, Any] | None = None,
+    ) -> None:
+        self.spec: ModelSpec = resolve_model(model, "translation")
+        self.backend_name = resolve_backend_name(self.spec, backend, device)
+        self.device = device
+        self.quantization = quantization
+        if batch_tokens < 16 or max_batch_size < 1:
+            raise InputError("batch_tokens must be >= 16 and max_batch_size >= 1.")
+        self.batch_tokens = batch_tokens
+        self.max_batch_size = max_batch_size
+        window = window_tokens if window_tokens is not None else self.spec.window_tokens
+        if not 8 <= window <= self.spec.max_input_tokens - 2:
+            raise InputError(
+                f"window_tokens must be between 8 and {self.spec.max_input_tokens - 2} "
+                f"for {self.spec.name}."
+            )
+        self.window_tokens = window
+        self.max_chars = max_chars
+        self.settings: dict[str, Any] = {**self.spec.generation, **(generation or {})}
+        self.strict_settings: dict[str, Any] = {**self.settings, **self.spec.strict_generation}
+        self.cache = SentenceCache(cache_size)
+        self._backend: Seq2SeqBackend | None = None
+
+    # -- model -------------------------------------------------------------------------------
+    @property
+    def backend(self) -> Seq2SeqBackend:
+        """The loaded engine (loaded on first access, then shared through the model cache)."""
+        if self._backend is None:
+            self._backend = load_backend(
+                self.spec, self.backend_name, self.device, self.quantization
+            )
+        return self._backend
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        backend = self.backend
+        return {
+            "model": self.spec.name,
+            "source": self.spec.source,
+            "revision": self.spec.revision,
+            "backend": backend.name,
+            "device": backend.device,
+            "quantization": backend.quantization,
+            "settings": dict(self.settings),
+            "window_tokens": self.window_tokens,
+            "batch_tokens": self.batch_tokens,
+        }
+
+    # -- public API --------------------------------------------------------------------------
+    def translate(self, text: str) -> TranslationResult:
+        """Translate one text; raises InputError for text that cannot be translated."""
+        validate_text(text, self.max_chars)
+        pieces = self._prepare(text, doc=0)
+        self._run(pieces)
+        return self._assemble(text, pieces)
+
+    def translate_batch(
+        self,
+        texts: Sequence[str],
+        *,
+        on_error: str = "raise",
+        progress: Callable[[int], None] | None = None,
+    ) -> list[TranslationResult | TarjamaError]:
+        """Translate many texts, batching sentences across them by token budget.
+
+        ``on_error="raise"`` raises the first InputError; ``"return"`` puts the error in that
+        text's place and goes on. ``progress`` is called with the number of segments finished.
+        """
+        if on_error not in ("raise", "return"):
+            raise ValueError("on_error must be 'raise' or 'return'")
+        outcomes: list[TranslationResult | TarjamaError | None] = [None] * len(texts)
+        all_pieces: list[_Piece] = []
+        per_doc: dict[int, list[_Piece]] = {}
+        for i, text in enumerate(texts):
+            try:
+                validate_text(text, self.max_chars)
+                per_doc[i] = self._prepare(text, doc=i)
+            except InputError as exc:
+                if on_error == "raise":
+                    raise
+                outcomes[i] = exc
+                continue
+            all_pieces += per_doc[i]
+        self._run(all_pieces, progress=progress)
+        for i, pieces in per_doc.items():
+            outcomes[i] = self._assemble(texts[i], pieces)
+        return [o for o in outcomes if o is not None]
+
+    def iter_segments(self, text: str) -> Iterator[Segment]:
+        """Yield translated segments in source order as they complete (for streaming)."""
+        validate_text(text, self.max_chars)
+        pieces = self._prepare(text, doc=0)
+        position = 0
+        wave = _FIRST_WAVE
+        index = 0
+        while position < len(pieces):
+            chunk = pieces[position : position + wave]
+            self._run(chunk)
+            for piece in chunk:
+                yield self._segment(text, piece, index)
+                index += 1
+            position += len(chunk)
+            wave = min(wave * 2, self.max_batch_size)
+
+    # -- preparation -------------------------------------------------------------------------
+    def _model_input(self, source: str) -> tuple[str, list[str]]:
+        return T.protect_untouchables(T.normalize(source))
+
+    def _count(self, sources: list[str]) -> list[int]:
+        return self.backend.count_tokens([self._model_input(s)[0] for s in sources])
+
+    def _prepare(self, text: str, doc: int) -> list[_Piece]:
+        persian = T.looks_persian_or_urdu(text)
+        pieces: list[_Piece] = []
+        spans = T.sentence_spans(text)
+        inputs = [self._model_input(text[s.start : s.end]) for s in spans]
+        counts = self.backend.count_tokens([model_text for model_text, _ in inputs])
+        for number, (span, (model_text, originals), count) in enumerate(
+            zip(spans, inputs, counts, strict=True)
+        ):
+            if count <= self.window_tokens:
+                windows = [(span.start, span.end, model_text, originals, count)]
+            else:
+                windows = self._windows(text, span.start, span.end)
+            for start, end, mtext, origs, tokens in windows:
+                piece = _Piece(doc, start, end, span.paragraph, number, mtext, origs, tokens=tokens)
+                if len(windows) > 1:
+                    piece.flags.append("windowed")
+                if persian and T.looks_persian_or_urdu(text[start:end]):
+                    piece.flags.append("persian-urdu")
+                # Nothing for the model to do (only numbers, symbols or protected Latin text):
+                # pass it through as written rather than let the model invent words.
+                if not T.has_arabic(T.restore_untouchables(mtext, [""] * len(origs))[0]):
+                    piece.passthrough = True
+                pieces.append(piece)
+        return pieces
+
+    def _windows(self, text: str, start: int, end: int) -> list[_Window]:
+        sentence = text[start:end]
+        spans = T.window_spans(sentence, self.window_tokens, self._count)
+        out = []
+        trimmed = []
+        for ws, we in spans:
+            piece = sentence[ws:we]
+            lead = len(piece) - len(piece.lstrip())
+            piece = piece.strip()
+            if piece:
+                trimmed.append((start + ws + lead, start + ws + lead + len(piece)))
+        inputs = [self._model_input(text[s:e]) for s, e in trimmed]
+        counts = self.backend.count_tokens([m for m, _ in inputs])
+        for (s, e), (mtext, origs), count in zip(trimmed, inputs, counts, strict=True):
+            out.append((s, e, mtext, origs, count))
+        return out
+
+    # -- model work --------------------------------------------------------------------------
+    def _key(self, piece: _Piece, settings: dict[str, Any]) -> str:
+        backend = self.backend
+        return cache_key(
+            model=self.spec.source,
+            revision=self.spec.revision,
+            backend=backend.name,
+            quantization=backend.quantization,
+            settings=settings,
+            text=piece.model_text,
+        )
+
+    def _run(self, pieces: Sequence[_Piece], progress: Callable[[int], None] | None = None) -> None:
+        todo: list[_Piece] = []
+        done = 0
+        for piece in pieces:
+            if piece.passthrough:
+                restored, _ = T.restore_untouchables(piece.model_text, piece.originals)
+                piece.result = CachedTranslation(restored, ("passthrough",), 0, None)
+                done += 1
+                continue
+            cached = self.cache.get(self._key(piece, self.settings))
+            if cached is not None:
+                piece.result = cached
+                done += 1
+            else:
+                todo.append(piece)
+        if progress and done:
+            progress(done)
+        # Identical sentences in one run are translated once.
+        unique: dict[str, list[_Piece]] = {}
+        for piece in todo:
+            unique.setdefault(piece.model_text, []).append(piece)
+        leaders = [group[0] for group in unique.values()]
+        for batch in self._batches(leaders):
+            self._translate_batch(batch)
+            if progress:
+                progress(sum(len(unique[p.model_text]) for p in batch))
+        for group in unique.values():
+            for follower in group[1:]:
+                follower.result = group[0].result
+
+    def _batches(self, pieces: Sequence[_Piece]) -> Iterable[list[_Piece]]:
+        """Length-sorted batches whose padded size stays within the token budget."""
+        ordered = sorted(pieces, key=lambda p: p.tokens, reverse=True)
+        batch: list[_Piece] = []
+        for piece in ordered:
+            width = max([piece.tokens] + [p.tokens for p in batch])
+            if batch and (
+                width * (len(batch) + 1) > self.batch_tokens
+                or len(batch) >= self.max_batch_size
+            ):
+                yield batch
+                batch = []
+            batch.append(piece)
+        if batch:
+            yield batch
+
+    def _decode_settings(self, base: dict[str, Any], batch: Sequence[_Piece]) -> dict[str, Any]:
+        longest = max(p.tokens for p in batch)
+        settings = dict(base)
+        ratio = settings.pop("max_length_ratio", None)
+        cap = int(settings.get("max_new_tokens") or self.spec.max_input_tokens)
+        if ratio:
+            cap = min(cap, math.ceil(float(ratio) * longest) + 10)
+        settings["max_new_tokens"] = cap
+        if settings.get("min_new_tokens"):
+            settings["min_new_tokens"] = min(int(settings["min_new_tokens"]), cap)
+        return settings
+
+    def _translate_batch(self, batch: list[_Piece]) -> None:
+        backend = self.backend
+        outputs = backend.generate(
+            [p.model_text for p in batch], self._decode_settings(self.settings, batch)
+        )
+        retry: list[tuple[_Piece, Any, tuple[str, ...]]] = []
+        for piece, out in zip(batch, outputs, strict=True):
+            target, in_place = T.restore_untouchables(out.text, piece.originals)
+            report = check_translation(
+                piece.model_text, target, source_tokens=piece.tokens, target_tokens=out.tokens
+            )
+            flags = list(report.flags)
+            if not in_place:
+                flags.append("untouchable-restored")
+            piece.result = CachedTranslation(target, tuple(flags), out.tokens, out.score)
+            if report.degenerate:
+                retry.append((piece, out, report.flags))
+        if retry:
+            self._retry([p for p, _, _ in retry])
+        for piece in batch:
+            assert piece.result is not None
+            self.cache.put(self._key(piece, self.settings), piece.result)
+
+    def _retry(self, pieces: list[_Piece]) -> None:
+        """One retry with the strict settings; keep whichever output the guard likes better."""
+        outputs = self.backend.generate(
+            [p.model_text for p in pieces], self._decode_settings(self.strict_settings, pieces)
+        )
+        for piece, out in zip(pieces, outputs, strict=True):
+            first = piece.result
+            assert first is not None
+            target, in_place = T.restore_untouchables(out.text, piece.originals)
+            report = check_translation(
+                piece.model_text, target, source_tokens=piece.tokens, target_tokens=out.tokens
+            )
+            extra = [] if in_place else ["untouchable-restored"]
+            if not report.degenerate:
+                flags = (*report.flags, *extra, "retried")
+                piece.result = CachedTranslation(target, tuple(flags), out.tokens, out.score)
+            else:
+                piece.result = replace(first, flags=(*first.flags, "degenerate", "retried"))
+
+    # -- assembly ----------------------------------------------------------------------------
+    def _segment(self, text: str, piece: _Piece, index: int) -> Segment:
+        result = piece.result
+        assert result is not None, "every piece is translated before assembly"
+        flags = tuple(dict.fromkeys([*piece.flags, *result.flags]))
+        return Segment(
+            index=index,
+            source=text[piece.start : piece.end],
+            start=piece.start,
+            end=piece.end,
+            target=result.target,
+            paragraph=piece.paragraph,
+            sentence=piece.sentence,
+            flags=flags,
+            score=result.score,
+        )
+
+    def _assemble(self, text: str, pieces: list[_Piece]) -> TranslationResult:
+        segments = [self._segment(text, piece, i) for i, piece in enumerate(pieces)]
+        warnings = []
+        if T.looks_persian_or_urdu(text):
+            warnings.append(
+                "The text contains letters of Persian or Urdu (پ چ ژ گ ک ی ے); the model is "
+                "trained on Arabic, so affected segments are flagged 'persian-urdu'."
+            )
+        degenerate = sum("degenerate" in s.flags for s in segments)
+        if degenerate:
+            warnings.append(f"{degenerate} segment(s) still looked degenerate after a retry.")
+        return TranslationResult(
+            text=join_paragraphs(text, segments),
+            segments=segments,
+            meta=self.meta,
+            warnings=warnings,
+        )
+
+
+def join_paragraphs(text: str, segments: Sequence[Segment]) -> str:
+    """Join segment targets: spaces within a paragraph, the source's line breaks between them."""
+    parts: list[str] = []
+    previous: Segment | None = None
+    for seg in segments:
+        if previous is not None:
+            if seg.paragraph != previous.paragraph:
+                gap = text[previous.end : seg.start]
+                parts.append("\n" * max(1, gap.count("\n")))
+            else:
+                parts.append(" ")
+        parts.append(seg.target)
+        previous = seg
+    return "".join(parts)
+
+
+def translate(
+    text: str, model: str | None = None, backend: str | None = None, device: str = "auto"
+) -> TranslationResult:
+    """Translate one Arabic text with the registry's default (or the named) model."""
+    return _shared_translator(model, backend, device).translate(text)
+
+
+_TRANSLATORS: dict[tuple[str | None, str | None, str], Translator] = {}
+
+
+def _shared_translator(model: str | None, backend: str | None, device: str) -> Translator:
+    """The explicit cache behind :func:`translate`: one Translator per (model, backend, device)."""
+    key = (model, backend, device)
+    if key not in _TRANSLATORS:
+        _TRANSLATORS[key] = Translator(model=model, backend=backend, device=device)
+    return _TRANSLATORS[key]
+
+
+def clear_translator_cache() -> None:
+    _TRANSLATORS.clear()
