@@ -10,6 +10,10 @@ import os
 import tempfile
 from pathlib import Path
 
+# Where real weights would be, for the tests marked real_model (read before we override it).
+USER_HF_CACHE = os.environ.get("HF_HUB_CACHE") or os.path.join(
+    os.environ.get("HF_HOME", os.path.expanduser("~/.cache/huggingface")), "hub"
+)
 _HF_HOME = tempfile.mkdtemp(prefix="tarjama-test-hf-")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HOME"] = _HF_HOME
