@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ..errors import ModelUnavailableError
 from ..registry import ModelSpec
+
+T = TypeVar("T")
 
 # Engine-level generation keys (the translator turns max_length_ratio into max_new_tokens).
 ENGINE_KEYS = (
@@ -72,6 +74,64 @@ def hf_cache_dir() -> str:
 
 def hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Can a TCP connection to the hub endpoint be opened? (Avoids minutes of HTTP retries.)"""
+    import socket
+    from urllib.parse import urlparse
+
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    host = endpoint.hostname or "huggingface.co"
+    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+_LOAD_ERRORS = (OSError, ValueError, KeyError)
+
+
+def _is_hub_error(exc: BaseException) -> bool:
+    return type(exc).__module__.split(".")[0] in {"huggingface_hub", "httpx", "requests"}
+
+
+def load_pretrained(spec: ModelSpec, load: Callable[..., T]) -> T:
+    """Run ``load(source, **kwargs)`` (a ``from_pretrained``) the way tarjama loads weights.
+
+    The local cache is tried first (no network); only when the files are not cached, the hub is
+    not disabled (``HF_HUB_OFFLINE``) and reachable, they are downloaded. Any failure becomes a
+    ModelUnavailableError naming the model, where it looked and the fix.
+    """
+    if spec.is_local:
+        try:
+            return load(spec.path)
+        except _LOAD_ERRORS as exc:
+            raise unavailable(spec, exc) from exc
+    kwargs: dict[str, Any] = {"revision": spec.revision}
+    try:
+        return load(spec.hub_id, local_files_only=True, **kwargs)
+    except _LOAD_ERRORS as exc:
+        cached_error: BaseException = exc
+    except Exception as exc:
+        if not _is_hub_error(exc):
+            raise
+        cached_error = exc
+    if hub_offline():
+        raise unavailable(spec, cached_error) from cached_error
+    if not hub_reachable():
+        endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+        raise unavailable(spec, f"cannot connect to {endpoint}") from cached_error
+    try:
+        return load(spec.hub_id, **kwargs)
+    except _LOAD_ERRORS as exc:
+        raise unavailable(spec, exc) from exc
+    except Exception as exc:  # network errors from huggingface_hub/httpx vary by version
+        if _is_hub_error(exc):
+            raise unavailable(spec, exc) from exc
+        raise
 
 
 def unavailable(spec: ModelSpec, cause: BaseException | str) -> ModelUnavailableError:

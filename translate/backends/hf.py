@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..registry import ModelSpec
-from .base import Generation, engine_settings, unavailable
+from .base import Generation, engine_settings, load_pretrained
 
 
 def resolve_torch_device(device: str) -> str:
@@ -34,18 +34,12 @@ class TransformersBackend:
         self.spec = spec
         self.device = resolve_torch_device(device)
         self.quantization = "float16" if self.device.startswith("cuda") else "float32"
-        source = spec.path if spec.is_local else spec.hub_id
-        kwargs: dict[str, Any] = {} if spec.is_local else {"revision": spec.revision}
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-            dtype = torch.float16 if self.quantization == "float16" else torch.float32
-            model = AutoModelForSeq2SeqLM.from_pretrained(source, dtype=dtype, **kwargs)
-        except (OSError, ValueError, KeyError) as exc:
-            raise unavailable(spec, exc) from exc
-        except Exception as exc:  # network errors from huggingface_hub/httpx vary by version
-            if type(exc).__module__.split(".")[0] in {"huggingface_hub", "httpx", "requests"}:
-                raise unavailable(spec, exc) from exc
-            raise
+        self.tokenizer = load_pretrained(spec, AutoTokenizer.from_pretrained)
+        dtype = torch.float16 if self.quantization == "float16" else torch.float32
+        model = load_pretrained(
+            spec,
+            lambda source, **kw: AutoModelForSeq2SeqLM.from_pretrained(source, dtype=dtype, **kw),
+        )
         self.model = model.to(self.device).eval()
         self._torch = torch
 
