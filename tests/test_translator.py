@@ -307,3 +307,14 @@ def test_module_level_translate(tiny_marian: Path) -> None:
     result = translate("قال الوزير إن المحادثات ستستأنف.", model=str(tiny_marian))
     assert isinstance(result, TranslationResult) and result.segments
     assert result.to_dict()["segments"][0]["source"] == result.segments[0].source
+
+
+def test_unreachable_hub_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not offline, but no route to the hub: a clear error without HTTP retries."""
+    import translate.backends.base as base
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(base, "hub_reachable", lambda timeout=3.0: False)
+    tr = Translator(model="opus-mt-tc-big-ar-en", backend="transformers")
+    with pytest.raises(ModelUnavailableError, match="cannot connect to https://huggingface.co"):
+        tr.translate("قال الوزير.")
