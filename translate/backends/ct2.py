@@ -1,0 +1,279 @@
+"""The CTranslate2 engine: int8 on CPU, float16 on CUDA; the fast path never imports torch.
+
+The model is converted on first use (see :mod:`.convert`) and the converted copy is reused.
+Tokenisation runs without transformers: MarianMT through ``sentencepiece`` (``source.spm`` /
+``target.spm`` and ``vocab.json``, as ``MarianTokenizer`` does it), BART through the
+``tokenizers`` library on ``tokenizer.json``. Only the model call differs from the transformers
+backend; segmentation, windows, guard, cache and streaming stay in the Translator.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, InputError
+from ..registry import ModelSpec
+from .base import Generation, engine_settings
+from .convert import (
+    METADATA_FILE,
+    check_quantization,
+    convert_model,
+    converted_dir,
+    is_converted,
+    require_ctranslate2,
+)
+
+THREADS_ENV = "TARJAMA_CT2_THREADS"
+# Decoding defaults a transformers checkpoint's generation_config.json may set; transformers
+# applies them when a call leaves them out, so this backend does too.
+_GENERATION_DEFAULTS = ("num_beams", "length_penalty", "repetition_penalty", "no_repeat_ngram_size")
+
+
+def resolve_ct2_device(device: str) -> tuple[str, int]:
+    """``auto`` → CUDA when ctranslate2 sees a GPU, else the CPU; returns (device, index)."""
+    import ctranslate2
+
+    gpus = ctranslate2.get_cuda_device_count()
+    if device == "auto":
+        return ("cuda", 0) if gpus > 0 else ("cpu", 0)
+    if device == "cpu":
+        return "cpu", 0
+    if device.startswith("cuda"):
+        _, _, index = device.partition(":")
+        if gpus == 0:
+            raise InputError(f"device={device!r} was asked for, but no CUDA GPU is visible.")
+        try:
+            return "cuda", int(index or 0)
+        except ValueError:
+            raise InputError(f"Unknown device {device!r}: use auto, cpu, cuda or cuda:N.") from None
+    raise InputError(f"Unknown device {device!r}: use auto, cpu, cuda or cuda:N.")
+
+
+def default_threads() -> int:
+    """Intra-op threads: ``$TARJAMA_CT2_THREADS`` if set, else every core."""
+    value = os.environ.get(THREADS_ENV, "").strip()
+    if value:
+        try:
+            threads = int(value)
+        except ValueError:
+            raise ConfigError(f"{THREADS_ENV}={value!r} is not a whole number.") from None
+        if threads < 0:
+            raise ConfigError(f"{THREADS_ENV} must be >= 0 (0: let ctranslate2 decide).")
+        return threads
+    return os.cpu_count() or 1
+
+
+def clean_up_tokenization(text: str) -> str:
+    """transformers' ``clean_up_tokenization``: drop spaces before punctuation and clitics."""
+    for before, after in (
+        (" .", "."),
+        (" ?", "?"),
+        (" !", "!"),
+        (" ,", ","),
+        (" ' ", "'"),
+        (" n't", "n't"),
+        (" 'm", "'m"),
+        (" 's", "'s"),
+        (" 've", "'ve"),
+        (" 're", "'re"),
+    ):
+        text = text.replace(before, after)
+    return text
+
+
+class _SentencePieceTokens:
+    """MarianTokenizer's tokenisation with ``sentencepiece`` alone: pieces in, pieces out."""
+
+    def __init__(self, directory: Path, meta: Mapping[str, Any]) -> None:
+        import sentencepiece as spm
+
+        self.source = spm.SentencePieceProcessor(model_file=str(directory / "source.spm"))
+        self.target = spm.SentencePieceProcessor(model_file=str(directory / "target.spm"))
+        vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
+        self.vocab = frozenset(vocab)
+        self.eos = str(meta.get("eos_token") or "</s>")
+        self.unk = str(meta.get("unk_token") or "<unk>")
+        self.specials = frozenset(meta.get("special_tokens") or (self.eos, self.unk, "<pad>"))
+        self.clean_up = bool(meta.get("clean_up_tokenization_spaces"))
+
+    def encode(self, texts: Sequence[str]) -> list[list[str]]:
+        out = []
+        for text in texts:
+            code: list[str] = []
+            # A leading language code such as ">>eng<<" is one token, as MarianTokenizer has it.
+            if text.startswith(">>") and (end := text.find("<<")) != -1:
+                code, text = [text[: end + 2]], text[end + 2 :]
+            pieces = self.source.encode(text, out_type=str) if text else []
+            out.append([p if p in self.vocab else self.unk for p in code + pieces] + [self.eos])
+        return out
+
+    def decode(self, tokens: Sequence[str]) -> str:
+        kept = [t for t in tokens if t not in self.specials]
+        text = self.target.decode_pieces(kept).replace("\u2581", " ").strip()
+        return clean_up_tokenization(text) if self.clean_up else text
+
+
+class _HFTokenizersTokens:
+    """A ``tokenizers`` tokenizer.json (BART's byte-level BPE) without transformers."""
+
+    def __init__(self, directory: Path, meta: Mapping[str, Any]) -> None:
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self.specials = frozenset(meta.get("special_tokens") or ())
+        self.clean_up = bool(meta.get("clean_up_tokenization_spaces"))
+
+    def encode(self, texts: Sequence[str]) -> list[list[str]]:
+        return [enc.tokens for enc in self.tokenizer.encode_batch(list(texts))]
+
+    def decode(self, tokens: Sequence[str]) -> str:
+        ids = [self.tokenizer.token_to_id(t) for t in tokens if t not in self.specials]
+        text = self.tokenizer.decode([i for i in ids if i is not None], skip_special_tokens=True)
+        text = text.strip()
+        return clean_up_tokenization(text) if self.clean_up else text
+
+
+class _TransformersTokens:
+    """Fallback for a model with neither sentencepiece files nor tokenizer.json."""
+
+    def __init__(self, directory: Path, meta: Mapping[str, Any]) -> None:
+        from transformers import AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(str(directory))
+        self.specials = frozenset(meta.get("special_tokens") or ())
+
+    def encode(self, texts: Sequence[str]) -> list[list[str]]:
+        ids = self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]
+        return [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+
+    def decode(self, tokens: Sequence[str]) -> str:
+        ids = self.tokenizer.convert_tokens_to_ids([t for t in tokens if t not in self.specials])
+        return self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+
+
+def _load_tokens(directory: Path, meta: Mapping[str, Any]):  # noqa: ANN202 - private union
+    if meta.get("model_type") == "marian" and (directory / "source.spm").is_file():
+        return _SentencePieceTokens(directory, meta)
+    if (directory / "tokenizer.json").is_file():
+        return _HFTokenizersTokens(directory, meta)
+    return _TransformersTokens(directory, meta)
+
+
+class CTranslate2Backend:
+    """A seq2seq model (MarianMT, BART) running on CTranslate2."""
+
+    name = "ctranslate2"
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        device: str = "auto",
+        quantization: str | None = None,
+        *,
+        intra_threads: int | None = None,
+    ) -> None:
+        require_ctranslate2()
+        import ctranslate2
+
+        self.spec = spec
+        self.device, index = resolve_ct2_device(device)
+        default = "float16" if self.device == "cuda" else "int8"
+        self.quantization = check_quantization(quantization or default)
+        directory = converted_dir(spec, self.quantization)
+        if not is_converted(directory):
+            directory = convert_model(spec, self.quantization)
+        self.model_dir = directory
+        self.meta: dict[str, Any] = json.loads(
+            (directory / METADATA_FILE).read_text(encoding="utf-8")
+        )
+        self._tokens = _load_tokens(directory, self.meta)
+        generation = directory / "generation_config.json"
+        config = json.loads(generation.read_text(encoding="utf-8")) if generation.is_file() else {}
+        self._defaults = {k: config[k] for k in _GENERATION_DEFAULTS if config.get(k) is not None}
+        self.intra_threads = default_threads() if intra_threads is None else intra_threads
+        self.translator = ctranslate2.Translator(
+            str(directory),
+            device=self.device,
+            device_index=index,
+            compute_type=self.quantization,
+            inter_threads=1,
+            intra_threads=self.intra_threads,
+        )
+        self._prefix = self.meta.get("forced_bos_token")
+        self._eos = self.meta.get("eos_token") or "</s>"
+        # transformers forces EOS as the last of max_new_tokens when the model sets
+        # forced_eos_token_id, leaving one token fewer for text; match it.
+        self._eos_reserve = 1 if self.meta.get("forced_eos_token") else 0
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        """Source tokens (pieces, special tokens included) as the engine receives them."""
+        return self._tokens.encode(texts)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(tokens) for tokens in self._tokens.encode(texts)]
+
+    def generate(self, texts: Sequence[str], settings: Mapping[str, Any]) -> list[Generation]:
+        if not texts:
+            return []
+        sources = self._tokens.encode(texts)
+        width = max(len(tokens) for tokens in sources)
+        if width > self.spec.max_input_tokens:
+            # The translator windows input below the limit; reaching here is a caller bug.
+            raise InputError(
+                f"A segment of {width} tokens exceeds {self.spec.name}'s limit of "
+                f"{self.spec.max_input_tokens}; split it before generation."
+            )
+        params = {**self._defaults, **engine_settings(settings)}
+        prefix = [self._prefix] if self._prefix else []
+        max_new = int(params.get("max_new_tokens") or self.spec.max_input_tokens)
+        # transformers counts a forced BOS among the new tokens; ctranslate2 counts the prefix too.
+        budget = max(1, max_new - self._eos_reserve)
+        min_new = min(int(params.get("min_new_tokens") or 0), budget)
+        length_penalty = float(params.get("length_penalty", 1.0))
+        results = self.translator.translate_batch(
+            sources,
+            target_prefix=[prefix] * len(sources) if prefix else None,
+            beam_size=int(params.get("num_beams", 1)),
+            length_penalty=length_penalty,
+            repetition_penalty=float(params.get("repetition_penalty", 1.0)),
+            no_repeat_ngram_size=int(params.get("no_repeat_ngram_size", 0)),
+            max_input_length=0,  # never truncate: the translator windows long input
+            max_decoding_length=budget,
+            min_decoding_length=min_new,
+            return_scores=True,
+            return_end_token=True,
+        )
+        out = []
+        for result in results:
+            hypothesis = list(result.hypotheses[0])
+            raw = result.scores[0] if result.scores else None
+            score = _mean_log_prob(raw, len(hypothesis), len(prefix), length_penalty)
+            if prefix and hypothesis[: len(prefix)] == prefix:
+                hypothesis = hypothesis[len(prefix) :]
+            if hypothesis and hypothesis[-1] == self._eos:
+                hypothesis.pop()
+            text = self._tokens.decode(hypothesis)
+            tokens = sum(1 for t in hypothesis if t not in self._tokens.specials)
+            out.append(Generation(text=text, tokens=tokens, score=score))
+        return out
+
+
+def _mean_log_prob(
+    score: float | None, length: int, forced: int, length_penalty: float
+) -> float | None:
+    """Mean log-probability per generated token, comparable with the transformers backend.
+
+    CTranslate2 returns the sum of log-probabilities divided by ``length**length_penalty``, the
+    length counting the end token and any forced prefix (whose tokens add nothing to the sum, as
+    forced tokens do in transformers); undo the penalty and divide by the generated length.
+    """
+    if score is None or length <= forced or not math.isfinite(score):
+        return None
+    return score * (length**length_penalty) / (length - forced)
