@@ -1,0 +1,146 @@
+"""ui.render: pure HTML/text rendering (no gradio, no model)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from summarize.types import SummarySentence
+from tests.tiny_models import REPO
+from translate.types import Segment
+from ui import render
+
+
+def seg(index: int, sentence: int, source: str, target: str, *, paragraph: int = 0, flags=()):
+    return Segment(
+        index=index,
+        source=source,
+        start=0,
+        end=len(source),
+        target=target,
+        paragraph=paragraph,
+        sentence=sentence,
+        flags=tuple(flags),
+    )
+
+
+SEGMENTS = [
+    seg(0, 0, "قال الوزير.", "The minister said."),
+    seg(1, 1, "الجزء الأول،", "The first part,", flags=("windowed",)),
+    seg(2, 1, "والجزء الثاني.", "and the second part.", flags=("windowed", "numbers")),
+    seg(
+        3,
+        2,
+        "خبر <b>جديد</b>.",
+        "New <script>alert(1)</script> news.",
+        paragraph=1,
+        flags=("repetition", "degenerate", "retried"),
+    ),
+]
+
+
+def test_import_needs_neither_gradio_nor_torch() -> None:
+    code = "import sys, ui.render; assert not {'gradio', 'torch'} & set(sys.modules)"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_aligned_rows_join_windows_of_one_sentence() -> None:
+    rows = render.aligned_rows(SEGMENTS)
+    assert [r.sentence for r in rows] == [0, 1, 2]
+    assert rows[1].source == "الجزء الأول، والجزء الثاني."
+    assert rows[1].target == "The first part, and the second part."
+    assert rows[1].segments == [1, 2]
+    assert rows[1].flags == ("windowed", "numbers")
+    assert rows[0].severity is None
+    assert rows[1].severity == "warn"
+    assert rows[2].severity == "bad"
+
+
+def test_aligned_rows_record_which_summary_sentences_cite_them() -> None:
+    summary = [SummarySentence("a", [2, 0]), SummarySentence("b", [1]), SummarySentence("c", [])]
+    rows = render.aligned_rows(SEGMENTS, summary)
+    assert rows[0].cited_by == [1]
+    assert rows[1].cited_by == [1, 2]  # segments 1 and 2 are one row; no duplicate
+    assert rows[2].cited_by == []
+
+
+def test_aligned_view_escapes_text_and_marks_flags() -> None:
+    html = render.aligned_view(SEGMENTS, [SummarySentence("x", [0])])
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert html.count('<tr id="tj-sent-') == 3
+    assert 'dir="rtl"' in html and 'lang="ar"' in html
+    assert "tj-flagged-bad" in html and "tj-flagged-warn" in html
+    assert 'class="tj-badge tj-bad"' in html and ">repetition<" in html
+    assert "tj-new-paragraph" in html  # the third row starts paragraph 1
+    assert "Σ1" in html
+    assert "2 flagged" in html
+
+
+def test_aligned_view_empty_and_pending() -> None:
+    assert "appears here" in render.aligned_view([])
+    assert "Translating the next sentences" in render.aligned_view(SEGMENTS[:1], pending=True)
+
+
+def test_flag_badges_worst_first_and_unknown_flags_escaped() -> None:
+    html = render.flag_badges(["windowed", "numbers", "degenerate", "<odd>"])
+    labels = re.findall(r">([^<>]+)</span>", html)
+    assert labels[0] == "degenerate"
+    assert labels[-1] == "split"
+    assert "&lt;odd&gt;" in html and "<odd>" not in html
+
+
+def test_provenance_links_point_to_aligned_rows() -> None:
+    summary = [
+        SummarySentence("New <i>news</i>.", [3], ("estimated-sources",)),
+        SummarySentence("Both parts.", [2, 1]),
+        SummarySentence("Nothing.", []),
+    ]
+    html = render.provenance_view(summary, SEGMENTS)
+    assert 'href="#tj-sent-3"' in html  # segment 3 is the third row
+    assert html.count('href="#tj-sent-2"') == 1  # two segments of one row: one link
+    assert "&lt;i&gt;news&lt;/i&gt;" in html
+    assert "no matching source sentence" in html
+    assert "estimated by word overlap" in html
+    assert render.provenance_view([], SEGMENTS) == ""
+
+
+@pytest.mark.parametrize(
+    ("message", "hint", "expected"),
+    [
+        (None, None, ""),
+        ("", None, ""),
+        ("The input is empty.", None, "The input is empty."),
+        ("Bad <tag> & more", "Fix: <do> this", "Bad &lt;tag&gt; &amp; more"),
+    ],
+)
+def test_error_box(message, hint, expected) -> None:
+    html = render.error_box(message, hint=hint)
+    if not expected:
+        assert html == ""
+        return
+    assert expected in html and 'role="alert"' in html
+    if hint:
+        assert "Fix: &lt;do&gt; this" in html
+
+
+def test_status_box_states() -> None:
+    assert "tj-spinner" in render.status_box("Working", "working")
+    assert "tj-spinner" not in render.status_box("Done <now>", "done")
+    assert "Done &lt;now&gt;" in render.status_box("Done <now>", "done")
+
+
+def test_downloads_hold_source_translation_summary_and_models() -> None:
+    meta = {"model": "opus-mt-ar-en", "backend": "transformers", "device": "cpu"}
+    summary_meta = {"method": "extractive", "model": None, "length": "short"}
+    text = render.digest_text("نص عربي", "English text.", "Summary.", meta, summary_meta)
+    md = render.digest_markdown("نص عربي", "English text.", "Summary.", meta, summary_meta)
+    for out in (text, md):
+        assert "opus-mt-ar-en (transformers, cpu)" in out
+        assert "extractive" in out
+        assert out.index("Summary.") < out.index("English text.") < out.index("نص عربي")
+    assert "## Translation" in md and "## Source (Arabic)" in md
+    assert "(no summary)" in render.digest_text("نص", "T.", "", meta, None)

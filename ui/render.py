@@ -1,0 +1,337 @@
+"""Pure HTML and text rendering for the web UI: no gradio, no model, no I/O.
+
+Every piece of user or model text goes through :func:`html.escape` before it reaches the page.
+Works on anything shaped like ``translate.Segment`` and ``summarize.SummarySentence``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+__all__ = [
+    "AlignedRow",
+    "FLAG_LABELS",
+    "aligned_rows",
+    "aligned_view",
+    "digest_markdown",
+    "digest_text",
+    "error_box",
+    "flag_badges",
+    "provenance_view",
+    "status_box",
+]
+
+
+class SegmentLike(Protocol):
+    index: int
+    source: str
+    target: str
+    paragraph: int
+    sentence: int
+    flags: tuple[str, ...]
+
+
+class SummarySentenceLike(Protocol):
+    text: str
+    sources: list[int]
+    flags: tuple[str, ...]
+
+
+# flag -> (short label, explanation, severity). Severity: "bad" (the output is suspect),
+# "warn" (worth a look), "info" (how it was made).
+FLAG_LABELS: dict[str, tuple[str, str, str]] = {
+    "empty": ("empty", "The model produced no words for this sentence.", "bad"),
+    "repetition": ("repetition", "The output repeats itself (a generation loop).", "bad"),
+    "too-long": ("too long", "The output is much longer than the source.", "bad"),
+    "too-short": (
+        "too short",
+        "The output is much shorter than the source: text may be missing.",
+        "bad",
+    ),
+    "degenerate": ("degenerate", "Still suspect after a retry with stricter settings.", "bad"),
+    "numbers": ("numbers", "A number of the source is missing from the translation.", "warn"),
+    "persian-urdu": (
+        "Persian/Urdu",
+        "Persian or Urdu letters: the model is trained on Arabic.",
+        "warn",
+    ),
+    "retried": ("retried", "Translated again with stricter settings.", "warn"),
+    "untouchable-restored": (
+        "restored",
+        "A URL, e-mail or Latin name was put back as written.",
+        "warn",
+    ),
+    "windowed": ("split", "A long sentence, translated in several windows.", "info"),
+    "passthrough": ("as written", "Only numbers or symbols: kept as written.", "info"),
+}
+_SEVERITY_ORDER = {"bad": 0, "warn": 1, "info": 2}
+
+
+@dataclass
+class AlignedRow:
+    """One source sentence of the aligned view: its segments joined back together."""
+
+    sentence: int
+    paragraph: int
+    source: str
+    target: str
+    segments: list[int]
+    flags: tuple[str, ...]
+    cited_by: list[int] = field(default_factory=list)
+
+    @property
+    def severity(self) -> str | None:
+        """The worst severity among the row's flags (None when it has none worth showing)."""
+        levels = [FLAG_LABELS.get(f, (f, "", "warn"))[2] for f in self.flags]
+        levels = [level for level in levels if level != "info"]
+        return min(levels, key=_SEVERITY_ORDER.__getitem__) if levels else None
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def aligned_rows(
+    segments: Sequence[SegmentLike],
+    summary: Sequence[SummarySentenceLike] | None = None,
+) -> list[AlignedRow]:
+    """Group segments by source sentence (windows of one sentence become one row).
+
+    ``summary`` sentences' ``sources`` are segment indices; each row lists, 1-based, the summary
+    sentences that cite one of its segments.
+    """
+    rows: list[AlignedRow] = []
+    by_segment: dict[int, AlignedRow] = {}
+    for seg in segments:
+        if rows and rows[-1].sentence == seg.sentence:
+            row = rows[-1]
+            row.source = f"{row.source} {seg.source}"
+            row.target = f"{row.target} {seg.target}"
+            row.segments.append(seg.index)
+            row.flags = tuple(dict.fromkeys([*row.flags, *seg.flags]))
+        else:
+            row = AlignedRow(
+                sentence=seg.sentence,
+                paragraph=seg.paragraph,
+                source=seg.source,
+                target=seg.target,
+                segments=[seg.index],
+                flags=tuple(seg.flags),
+            )
+            rows.append(row)
+        by_segment[seg.index] = row
+    for number, sentence in enumerate(summary or (), start=1):
+        for source in sentence.sources:
+            row = by_segment.get(source)
+            if row is not None and number not in row.cited_by:
+                row.cited_by.append(number)
+    return rows
+
+
+def _row_id(row_number: int) -> str:
+    return f"tj-sent-{row_number}"
+
+
+def flag_badges(flags: Sequence[str]) -> str:
+    """Coloured badges for the flags worth showing, worst first, each with its explanation."""
+    known = [f for f in flags if f in FLAG_LABELS] + [f for f in flags if f not in FLAG_LABELS]
+    known.sort(key=lambda f: _SEVERITY_ORDER[FLAG_LABELS.get(f, (f, "", "warn"))[2]])
+    badges = []
+    for flag in known:
+        label, explanation, severity = FLAG_LABELS.get(flag, (flag, f"Flag: {flag}", "warn"))
+        badges.append(
+            f'<span class="tj-badge tj-{severity}" title="{_esc(explanation)}">{_esc(label)}</span>'
+        )
+    return "".join(badges)
+
+
+def aligned_view(
+    segments: Sequence[SegmentLike],
+    summary: Sequence[SummarySentenceLike] | None = None,
+    *,
+    pending: bool = False,
+) -> str:
+    """The sentence-aligned table: number, Arabic (right-to-left), English, flags, citations.
+
+    ``pending`` adds a last row saying that more sentences are on their way (streaming).
+    """
+    if not segments:
+        return (
+            '<div class="tj-empty">The sentence-by-sentence view appears here: each Arabic '
+            "sentence beside its English translation.</div>"
+        )
+    rows = aligned_rows(segments, summary)
+    flagged = sum(1 for row in rows if row.severity)
+    parts = [
+        '<div class="tj-aligned">',
+        f'<p class="tj-caption">{len(rows)} sentence{"s" if len(rows) != 1 else ""}'
+        + (f" · {flagged} flagged for a closer look" if flagged else "")
+        + "</p>",
+        '<table class="tj-table"><thead><tr><th class="tj-num">#</th>'
+        '<th class="tj-ar-head" lang="ar" dir="rtl">العربية</th><th>English</th>'
+        '<th class="tj-notes">Notes</th></tr></thead><tbody>',
+    ]
+    previous_paragraph: int | None = None
+    for number, row in enumerate(rows, start=1):
+        classes = ["tj-row"]
+        if row.severity:
+            classes.append(f"tj-flagged tj-flagged-{row.severity}")
+        if row.cited_by:
+            classes.append("tj-cited")
+        if previous_paragraph is not None and row.paragraph != previous_paragraph:
+            classes.append("tj-new-paragraph")
+        previous_paragraph = row.paragraph
+        cites = "".join(
+            f'<span class="tj-cite" title="Used by summary sentence {n}">Σ{n}</span>'
+            for n in row.cited_by
+        )
+        parts.append(
+            f'<tr id="{_row_id(number)}" class="{" ".join(classes)}">'
+            f'<td class="tj-num">{number}</td>'
+            f'<td class="tj-ar" lang="ar" dir="rtl">{_esc(row.source)}</td>'
+            f'<td class="tj-en" lang="en">{_esc(row.target)}</td>'
+            f'<td class="tj-notes">{flag_badges(row.flags)}{cites}</td></tr>'
+        )
+    if pending:
+        parts.append(
+            '<tr class="tj-pending"><td class="tj-num">…</td>'
+            '<td colspan="3">Translating the next sentences…</td></tr>'
+        )
+    parts.append("</tbody></table></div>")
+    return "".join(parts)
+
+
+def provenance_view(summary: Sequence[SummarySentenceLike], segments: Sequence[SegmentLike]) -> str:
+    """Each summary sentence with links to the source sentences it came from."""
+    if not summary:
+        return ""
+    rows = aligned_rows(segments)
+    row_of_segment = {
+        index: number for number, row in enumerate(rows, start=1) for index in row.segments
+    }
+    estimated = any("estimated-sources" in s.flags for s in summary)
+    parts = ['<div class="tj-provenance"><ol class="tj-summary-list">']
+    for sentence in summary:
+        numbers = list(
+            dict.fromkeys(row_of_segment[i] for i in sentence.sources if i in row_of_segment)
+        )
+        links = "".join(
+            f'<a class="tj-source-link" href="#{_row_id(n)}" '
+            f'title="{_esc(rows[n - 1].target)}">{n}</a>'
+            for n in numbers
+        )
+        if not links:
+            links = '<span class="tj-muted">no matching source sentence</span>'
+        parts.append(
+            f'<li><span class="tj-summary-sentence">{_esc(sentence.text)}</span>'
+            f'<span class="tj-sources" aria-label="source sentences">from {links}</span></li>'
+        )
+    parts.append("</ol>")
+    if estimated:
+        parts.append(
+            '<p class="tj-muted">Sources of an abstractive summary are estimated by word '
+            "overlap.</p>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def error_box(message: str | None, *, hint: str | None = None) -> str:
+    """A readable error message (or an empty string when there is none)."""
+    if not message:
+        return ""
+    extra = f'<div class="tj-error-hint">{_esc(hint)}</div>' if hint else ""
+    return (
+        '<div class="tj-error" role="alert"><span class="tj-error-icon" aria-hidden="true">!</span>'
+        f'<div><div class="tj-error-message">{_esc(message)}</div>{extra}</div></div>'
+    )
+
+
+def status_box(message: str, state: str = "idle") -> str:
+    """One status line: ``idle``, ``working`` (with a spinner), ``done`` or ``stopped``."""
+    spinner = '<span class="tj-spinner" aria-hidden="true"></span>' if state == "working" else ""
+    return (
+        f'<div class="tj-status tj-status-{_esc(state)}" role="status" aria-live="polite">'
+        f"{spinner}{_esc(message)}</div>"
+    )
+
+
+def _model_line(meta: Mapping[str, Any]) -> str:
+    model = meta.get("model") or "—"
+    extras = [str(meta[k]) for k in ("backend", "device") if meta.get(k)]
+    return f"{model} ({', '.join(extras)})" if extras else str(model)
+
+
+def _summary_line(meta: Mapping[str, Any]) -> str:
+    method = meta.get("method") or "—"
+    if meta.get("model"):
+        return f"{method}, {_model_line(meta)}, length {meta.get('length', '—')}"
+    return f"{method}, length {meta.get('length', '—')}"
+
+
+def digest_text(
+    source: str,
+    translation: str,
+    summary: str,
+    translation_meta: Mapping[str, Any],
+    summary_meta: Mapping[str, Any] | None = None,
+) -> str:
+    """The plain-text download: models used, summary, translation, source."""
+    lines = [
+        "tarjama — Arabic to English",
+        f"Translation model: {_model_line(translation_meta)}",
+    ]
+    if summary_meta:
+        lines.append(f"Summary: {_summary_line(summary_meta)}")
+    lines += [
+        "",
+        "SUMMARY",
+        "",
+        summary or "(no summary)",
+        "",
+        "TRANSLATION",
+        "",
+        translation,
+        "",
+        "SOURCE (Arabic)",
+        "",
+        source.strip(),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def digest_markdown(
+    source: str,
+    translation: str,
+    summary: str,
+    translation_meta: Mapping[str, Any],
+    summary_meta: Mapping[str, Any] | None = None,
+) -> str:
+    """The Markdown download: the same content as :func:`digest_text`, with headings."""
+    lines = [
+        "# tarjama — Arabic to English",
+        "",
+        f"- **Translation model:** {_model_line(translation_meta)}",
+    ]
+    if summary_meta:
+        lines.append(f"- **Summary:** {_summary_line(summary_meta)}")
+    lines += [
+        "",
+        "## Summary",
+        "",
+        summary or "_(no summary)_",
+        "",
+        "## Translation",
+        "",
+        translation,
+        "",
+        "## Source (Arabic)",
+        "",
+        source.strip(),
+        "",
+    ]
+    return "\n".join(lines)
