@@ -1,0 +1,61 @@
+"""The one-call summary: :func:`summarize` picks the method and keeps one model per key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from translate.errors import ConfigError
+
+from .types import SummaryResult
+
+__all__ = ["METHODS", "summarize"]
+
+METHODS = ("abstractive", "extractive")
+
+
+def summarize(
+    english: str | Sequence[str],
+    method: str = "abstractive",
+    model: str | None = None,
+    backend: str | None = None,
+    length: str | int = "medium",
+    *,
+    device: str = "auto",
+) -> SummaryResult:
+    """Summarise English text: a str (split into sentences here) or a list of sentences.
+
+    ``method``: ``abstractive`` (a BART-family model; ``model`` is a models.yaml name or a local
+    model directory, None for the default) or ``extractive`` (TextRank, no model, offline).
+    ``length``: ``short``/``medium``/``long`` or an int. Extractive: sentences (3/5/8; an int is
+    that many). Abstractive: new tokens of the summary (60/130/220; an int is the maximum), with
+    a minimum of 40% of it. Never more than the input holds.
+
+    ``result.sentences[i].sources`` index into the input sentences (the list as given, or the
+    split of the str), best first: exact for extractive output, estimated for abstractive.
+    Raises InputError for empty or non-English input, ConfigError for a bad method or length,
+    ModelUnavailableError when the model's weights cannot be found.
+    """
+    return _summarize(english, method, model, backend, length, device, check_language=True)
+
+
+def _summarize(
+    english: str | Sequence[str],
+    method: str,
+    model: str | None,
+    backend: str | None,
+    length: str | int,
+    device: str,
+    *,
+    check_language: bool,
+) -> SummaryResult:
+    if method == "extractive":
+        from .extractive import extractive_summary
+
+        return extractive_summary(english, length, check_language=check_language)
+    if method == "abstractive":
+        from .abstractive import shared_summarizer
+
+        return shared_summarizer(model, backend, device).summarize(
+            english, length, check_language=check_language
+        )
+    raise ConfigError(f"method must be one of {', '.join(METHODS)}, not {method!r}.")
