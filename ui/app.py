@@ -446,22 +446,31 @@ def build_app(config: AppConfig | None = None) -> gr.Blocks:
         gr.HTML(_HEADER, elem_id="tj-header-block", padding=False)
         with gr.Row(elem_id="tj-inputs"):
             with gr.Column(scale=3, elem_id="tj-examples"):
-                example_buttons = []
-                if bench.examples:
-                    gr.HTML('<span class="tj-label">Examples</span>', padding=False)
-                    with gr.Row(elem_classes="tj-example-row"):
-                        for label in bench.examples:
-                            example_buttons.append(
-                                (label, gr.Button(label, size="sm", variant="secondary"))
-                            )
-                upload = gr.UploadButton(
-                    "Open a .txt file (UTF-8)",
-                    file_types=[".txt"],
-                    file_count="single",
-                    type="filepath",
-                    size="sm",
-                    elem_id="upload-btn",
+                gr.HTML(
+                    '<span class="tj-label">'
+                    + (
+                        "Try an example, paste an article, or open a file"
+                        if bench.examples
+                        else "Paste an article, or open a file"
+                    )
+                    + "</span>",
+                    padding=False,
                 )
+                example_buttons = []
+                with gr.Row(elem_classes="tj-example-row"):
+                    for label in bench.examples:
+                        example_buttons.append(
+                            (label, gr.Button(label, size="sm", variant="secondary"))
+                        )
+                    upload = gr.UploadButton(
+                        "Open .txt file…",
+                        file_types=[".txt"],
+                        file_count="single",
+                        type="filepath",
+                        size="sm",
+                        variant="secondary",
+                        elem_id="upload-btn",
+                    )
             with gr.Column(scale=2, elem_id="tj-options"):
                 with gr.Accordion("Options", open=False):
                     model = gr.Dropdown(
@@ -493,7 +502,6 @@ def build_app(config: AppConfig | None = None) -> gr.Blocks:
                     rtl=True,
                     placeholder="الصق نص المقال هنا…  (paste an Arabic article)",
                     elem_id="source-box",
-                    buttons=["copy"],
                 )
             with gr.Column(min_width=300):
                 translation = gr.Textbox(
@@ -558,12 +566,14 @@ def build_app(config: AppConfig | None = None) -> gr.Blocks:
             outputs=[status, cancel_btn],
             cancels=[run_event],
             queue=False,
+            show_progress="hidden",
             api_visibility="private",
         )
         upload.upload(
             bench.read_upload,
             inputs=[upload],
             outputs=[source, error, status],
+            show_progress="hidden",
             api_visibility="private",
         )
         for label, button in example_buttons:
@@ -571,6 +581,7 @@ def build_app(config: AppConfig | None = None) -> gr.Blocks:
                 _example_loader(bench.examples[label], label),
                 outputs=[source, error, status],
                 queue=False,
+                show_progress="hidden",
                 api_visibility="private",
             )
         gr.api(bench.api_translate, api_name="translate")

@@ -213,7 +213,11 @@ def provenance_view(summary: Sequence[SummarySentenceLike], segments: Sequence[S
         index: number for number, row in enumerate(rows, start=1) for index in row.segments
     }
     estimated = any("estimated-sources" in s.flags for s in summary)
-    parts = ['<div class="tj-provenance"><ol class="tj-summary-list">']
+    parts = [
+        '<div class="tj-provenance"><p class="tj-provenance-title">The summary and where each '
+        "sentence comes from (the numbers link to the rows below)</p>"
+        '<ol class="tj-summary-list">'
+    ]
     for sentence in summary:
         numbers = list(
             dict.fromkeys(row_of_segment[i] for i in sentence.sources if i in row_of_segment)
