@@ -146,7 +146,10 @@ def format_models(entries: Sequence[Mapping[str, Any]], fmt: str = "text") -> st
 
 def format_scores(scores: Mapping[str, Any], title: str) -> str:
     """Metric scores as a two-column table; nested mappings (metadata) are left to the JSON."""
-    rows = []
+    rows: list[tuple[str, object]] = []
+    meta = scores.get("meta")
+    if isinstance(meta, Mapping):
+        rows += [(key, meta[key]) for key in ("model", "backend") if meta.get(key)]
     for key, value in scores.items():
         if isinstance(value, float):
             rows.append((key, f"{value:.2f}"))
