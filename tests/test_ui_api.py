@@ -17,7 +17,15 @@ from tests.conftest import SEEDS  # noqa: E402
 from tests.tiny_bart import build_tiny_bart  # noqa: E402
 from translate import InputError  # noqa: E402
 from ui import render  # noqa: E402
-from ui.app import AppConfig, _read_text_file, _Workbench, build_app, launch_options  # noqa: E402
+from ui.app import (  # noqa: E402
+    FONT_DIR,
+    AppConfig,
+    _read_text_file,
+    _Workbench,
+    build_app,
+    launch_options,
+    serve,
+)
 
 SHORT = (SEEDS / "short-headline.ar.txt").read_text(encoding="utf-8")
 ENGLISH = "\n".join((SEEDS / "en-news.txt").read_text(encoding="utf-8").splitlines()[:12])
@@ -116,6 +124,7 @@ def test_digest_abstractive_with_tiny_bart(client: Client, config: AppConfig) ->
         ("/translate", (SHORT, "../../etc"), "Unknown translation model"),
         ("/summarize", ("قال الوزير إن الحكومة ستواصل العمل.",), "Arabic text, not English"),
         ("/summarize", (ENGLISH, "poetic"), "method"),
+        ("/summarize", ("word " * 1000,), "the limit is 4,000"),
         ("/digest", ("",), "The input is empty."),
     ],
 )
@@ -179,7 +188,8 @@ def test_examples_come_from_seeds_and_are_optional(config: AppConfig, tmp_path: 
     assert "Aleppo security council" in _Workbench(config).examples
     absent = AppConfig(model=config.model, examples_dir=tmp_path / "nowhere")
     assert _Workbench(absent).examples == {}
-    build_app(absent)  # the page builds without examples
+    app = build_app(absent)  # the page builds without examples
+    assert app.analytics_enabled is False
 
 
 @pytest.mark.parametrize(
@@ -207,3 +217,19 @@ def test_upload_reads_utf8_with_bom(tmp_path: Path, config: AppConfig) -> None:
     assert "Loaded article.txt" in status
     _, error, _ = _Workbench(config).read_upload(str(tmp_path / "missing.pdf"))
     assert "not a .txt file" in error and render.error_box("x")[:20] in error
+
+
+def test_serve_defaults_are_safe(monkeypatch: pytest.MonkeyPatch, config: AppConfig) -> None:
+    import gradio as gr
+
+    seen: dict = {}
+    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kwargs: seen.update(kwargs))
+    serve(config)
+    assert seen["server_name"] == "127.0.0.1"
+    assert seen["server_port"] == 7860
+    assert seen["share"] is False
+    assert seen["allowed_paths"] == [str(FONT_DIR)]
+    assert seen["max_file_size"] == config.max_upload_bytes
+    assert "Noto Naskh Arabic" in seen["css"]
+    fonts = seen["theme"]._font + seen["theme"]._font_mono
+    assert not any(isinstance(f, gr.themes.GoogleFont) for f in fonts)

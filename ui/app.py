@@ -317,7 +317,10 @@ class _Workbench:
         """Summarise English text: the SummaryResult as JSON (sources index its sentences)."""
         with _api_errors():
             if isinstance(text, str) and len(text) > self.config.max_chars:
-                validate_text(text, self.config.max_chars)
+                raise InputError(
+                    f"The input has {len(text):,} characters; the limit is "
+                    f"{self.config.max_chars:,}."
+                )
             from summarize import summarize
 
             return summarize(
