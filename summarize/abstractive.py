@@ -280,6 +280,8 @@ class Summarizer:
     # -- generation with the guard -----------------------------------------------------------
     def _decode_settings(self, base: dict[str, Any], budget: TokenBudget, source: int) -> dict:
         settings = {k: v for k, v in base.items() if k != "max_length_ratio"}
+        if int(settings.get("num_beams") or 1) == 1:
+            settings.pop("length_penalty", None)  # a beam-search setting; greedy ignores it
         # A summary is never longer than what it summarises.
         maximum = max(1, min(budget.max_new, source))
         settings["max_new_tokens"] = maximum

@@ -1,0 +1,173 @@
+"""Abstractive summaries on a tiny random BART: windows, rounds, fallback, guard, provenance.
+
+The tiny model's outputs are gibberish, so these tests assert behaviour (windows, rounds,
+flags, valid sources), never words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarize import ModelUnavailableError, SummaryResult, summarize
+from summarize.abstractive import MAX_ROUNDS, Summarizer, shared_summarizer
+from summarize.english import split_sentences
+from tests import summarize_fixtures as fx
+from translate.errors import ConfigError, InputError
+
+# Fixtures shared by the summarize test modules.
+tiny_bart = fx.tiny_bart
+tiny_registry = fx.tiny_registry
+tiny_registry_file = fx.tiny_registry_file
+torch_one_thread = fx.torch_one_thread
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+EN_NEWS = fx.EN_NEWS
+
+FEW = split_sentences(EN_NEWS)[:4]
+GREEDY = {"num_beams": 1}
+
+
+def _check_sources(result: SummaryResult, inputs: list[str]) -> None:
+    assert result.text.strip()
+    assert result.sentences
+    for sentence in result.sentences:
+        assert sentence.text.strip()
+        assert all(0 <= i < len(inputs) and inputs[i].strip() for i in sentence.sources)
+        assert len(set(sentence.sources)) == len(sentence.sources)
+        if "estimated-sources" not in sentence.flags:
+            # Not estimated: the sentence is the input sentence it points to.
+            assert [inputs[i].strip() for i in sentence.sources[:1]] == [sentence.text]
+
+
+def test_short_input_is_one_window_one_round(tiny_bart):
+    summarizer = Summarizer(str(tiny_bart), backend="transformers", generation=GREEDY)
+    result = summarizer.summarize(FEW, "short")
+    assert result.meta["rounds"] == 1 and result.meta["windows"] == [1]
+    assert result.meta["method"] == "abstractive"
+    assert result.meta["model"] == str(tiny_bart)
+    assert result.meta["backend"] == "transformers"
+    assert "revision" in result.meta and result.meta["settings"]["num_beams"] == 1
+    assert "estimated" in result.meta["provenance"]
+    assert "extractive-fallback" not in result.flags
+    _check_sources(result, FEW)
+
+
+@pytest.mark.parametrize("length", [12, "short", "medium"])
+def test_length_sets_the_token_budget(tiny_bart, length):
+    summarizer = Summarizer(str(tiny_bart), backend="transformers", generation=GREEDY)
+    result = summarizer.summarize(EN_NEWS.splitlines()[:3], length)
+    expected = {12: 12, "short": 60, "medium": 130}[length]
+    assert result.meta["max_new_tokens"] == expected
+    assert result.meta["min_new_tokens"] == int(expected * 0.4)
+    generated = [s.text for s in result.sentences if "guard-replaced" not in s.flags]
+    # Each generated token adds at most one word (byte-level BPE: " word" is one token).
+    assert len(" ".join(generated).split()) <= expected + 1
+    _check_sources(result, EN_NEWS.splitlines()[:3])
+
+
+def test_long_input_spans_several_full_windows(tiny_bart):
+    summarizer = Summarizer(str(tiny_bart), backend="transformers", generation=GREEDY)
+    sentences = split_sentences(EN_NEWS)
+    assert summarizer.window_tokens == 1024 - 8
+    windows = summarizer.windows(sentences)
+    assert len(windows) >= 4
+    counts = summarizer.backend.count_tokens([" ".join(w) for w in windows])
+    assert max(counts) <= summarizer.window_tokens
+    assert [s for w in windows for s in w] == sentences  # whole sentences, in order, none lost
+    result = summarizer.summarize(EN_NEWS, "short")
+    assert result.meta["windows"][0] == len(windows)
+    assert 2 <= result.meta["rounds"] <= MAX_ROUNDS
+    assert result.meta["input_tokens"] > 1024
+    _check_sources(result, sentences)
+
+
+def test_a_sentence_longer_than_a_window_is_cut_not_truncated(tiny_bart):
+    summarizer = Summarizer(
+        str(tiny_bart), backend="transformers", generation=GREEDY, window_tokens=64
+    )
+    run_on = ", and ".join(line.rstrip(".") for line in EN_NEWS.splitlines()[1:3]) + "."
+    assert summarizer.backend.count_tokens([run_on])[0] > 3 * 64
+    windows = summarizer.windows([FEW[0], run_on])
+    counts = summarizer.backend.count_tokens([" ".join(w) for w in windows])
+    assert len(windows) >= 3 and max(counts) <= 64
+    words = " ".join(" ".join(w) for w in windows).split()
+    assert words == f"{FEW[0]} {run_on}".split()
+
+
+def test_round_limit_then_extractive_fallback_over_the_partials(tiny_bart):
+    sentences = split_sentences(EN_NEWS)[:24]
+    summarizer = Summarizer(
+        str(tiny_bart), backend="transformers", generation=GREEDY, window_tokens=160, max_rounds=1
+    )
+    result = summarizer.summarize(sentences, "short")
+    assert result.meta["rounds"] == 1 and result.meta["windows"][0] > 1
+    assert "extractive-fallback" in result.flags
+    assert all("extractive-fallback" in s.flags for s in result.sentences)
+    _check_sources(result, sentences)
+    # With more rounds allowed, the same input needs at most the limit.
+    more = Summarizer(
+        str(tiny_bart), backend="transformers", generation=GREEDY, window_tokens=160
+    ).summarize(sentences, "short")
+    assert 1 <= more.meta["rounds"] <= MAX_ROUNDS
+    assert len(more.meta["windows"]) == more.meta["rounds"]
+    _check_sources(more, sentences)
+
+
+def test_str_and_list_input(tiny_bart):
+    summarizer = Summarizer(str(tiny_bart), backend="transformers", generation=GREEDY)
+    from_str = summarizer.summarize(" ".join(FEW), "short")
+    _check_sources(from_str, FEW)
+    padded = ["", *FEW, "   "]
+    from_list = summarizer.summarize(padded, "short")
+    _check_sources(from_list, padded)
+    assert from_list.meta["input_sentences"] == len(FEW)
+
+
+def test_guard_retries_then_replaces_with_an_extractive_selection(tiny_registry):
+    # tiny-bart-loose decodes greedily without an n-gram block, and its "strict" retry is
+    # no stricter, so the tiny model's loops survive the retry and must be replaced.
+    summarizer = Summarizer("tiny-bart-loose")
+    inputs = EN_NEWS.splitlines()[:3]
+    result = summarizer.summarize(inputs, "short")
+    events = result.meta["guard"]
+    assert events and all(e["problems"] and e["retry_problems"] for e in events)
+    assert {"guard-retried", "guard-replaced"} <= set(result.flags)
+    for sentence in result.sentences:
+        assert "guard-replaced" in sentence.flags
+        assert [inputs[sentence.sources[0]]] == [sentence.text]  # exact: an input sentence
+    _check_sources(result, inputs)
+
+
+def test_one_call_summarize_keeps_one_summarizer(tiny_registry):
+    from translate.backends import MODEL_CACHE
+
+    first = summarize(FEW, length="short")  # the registry's default summarizer: tiny-bart
+    loaded = len(MODEL_CACHE)
+    second = summarize(" ".join(FEW), model="tiny-bart", length="short")
+    assert shared_summarizer("tiny-bart", None) is shared_summarizer("tiny-bart", None)
+    assert len(MODEL_CACHE) == loaded
+    assert first.meta["model"] == second.meta["model"] == "tiny-bart"
+    _check_sources(first, FEW)
+
+
+def test_missing_weights_raise_model_unavailable(tmp_path: Path):
+    with pytest.raises(ModelUnavailableError, match="distilbart-cnn-12-6"):
+        summarize(FEW, model="distilbart-cnn-12-6", backend="transformers")
+    empty = tmp_path / "empty-model"
+    empty.mkdir()
+    with pytest.raises(ModelUnavailableError, match="local directory"):
+        summarize(FEW, model=str(empty), backend="transformers")
+
+
+def test_bad_input_and_options(tiny_bart):
+    with pytest.raises(InputError, match="empty"):
+        summarize("", model=str(tiny_bart))
+    with pytest.raises(InputError, match="Arabic"):
+        summarize("هذا نص عربي وليس إنجليزيا.", model=str(tiny_bart))
+    with pytest.raises(ConfigError, match="length"):
+        summarize(FEW, model=str(tiny_bart), length="huge")
+    with pytest.raises(ConfigError, match="translation model"):
+        Summarizer("opus-mt-ar-en")
+    with pytest.raises(ConfigError, match="window_tokens"):
+        Summarizer(str(tiny_bart), window_tokens=4096)
