@@ -1,0 +1,77 @@
+"""The one-call digest of the seed article on tiny models (translation → summary)."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarize import Digest, InputError, digest
+from tests import summarize_fixtures as fx
+from translate import TranslationResult, translate
+from translate.errors import ConfigError
+
+# Fixtures shared by the summarize test modules.
+tiny_bart = fx.tiny_bart
+tiny_registry = fx.tiny_registry
+tiny_registry_file = fx.tiny_registry_file
+torch_one_thread = fx.torch_one_thread
+pytestmark = pytest.mark.usefixtures("torch_one_thread", "tiny_registry")
+
+
+def _targets(d: Digest) -> list[str]:
+    return [segment.target for segment in d.translation.segments]
+
+
+def test_digest_of_the_seed_article(seed_article):
+    # One test, two methods: the second digest reuses the shared translator and its cache.
+    d = digest(seed_article, translation_model="tiny-marian", summary_model="tiny-bart")
+    assert isinstance(d, Digest) and isinstance(d.translation, TranslationResult)
+    assert d.source == seed_article
+    assert len(d.translation.segments) > 10
+    targets = _targets(d)
+    summary = d.summary
+    assert summary.text.strip() and summary.sentences
+    assert summary.meta["method"] == "abstractive" and summary.meta["model"] == "tiny-bart"
+    assert summary.meta["rounds"] >= 1
+    for sentence in summary.sentences:
+        assert all(0 <= i < len(targets) for i in sentence.sources)
+        if "estimated-sources" not in sentence.flags:
+            assert sentence.text == targets[sentence.sources[0]].strip()
+    data = d.to_dict()
+    assert data["source"] == seed_article
+    assert len(data["translation"]["segments"]) == len(targets)
+
+    extractive = digest(seed_article, summary_method="extractive", length="short")
+    assert _targets(extractive) == targets  # the same translation, from the cache
+    assert len(extractive.summary.sentences) == 3
+    for sentence in extractive.summary.sentences:
+        (index,) = sentence.sources  # exact: the summary sentence is that segment's target
+        assert sentence.text == targets[index].strip()
+    order = [s.sources[0] for s in extractive.summary.sentences]
+    assert order == sorted(order)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "Only English here, no Arabic at all.", b"\xd8\xa7"])
+def test_translation_errors_pass_through_unchanged(bad):
+    with pytest.raises(InputError) as expected:
+        translate(bad)
+    with pytest.raises(InputError) as got:
+        digest(bad, summary_method="extractive")
+    assert type(got.value) is type(expected.value)
+    assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"summary_method": "magic"}, "summary_method"), ({"length": "huge"}, "length")],
+)
+def test_bad_options_fail_before_translating(kwargs, message, seed_article, monkeypatch):
+    import importlib
+
+    module = importlib.import_module("summarize.digest")  # the package's `digest` is the function
+
+    def no_translation(*args, **kwargs):
+        raise AssertionError("the article was translated before the options were checked")
+
+    monkeypatch.setattr(module, "translate", no_translation)
+    with pytest.raises(ConfigError, match=message):
+        digest(seed_article, **kwargs)
