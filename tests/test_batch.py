@@ -508,13 +508,13 @@ def test_sigkill_then_resume(tmp_path: Path, fast_registry: Path) -> None:
     out = tmp_path / "out.jsonl"
     rows_file = B.checkpoint_dir(out) / B.ROWS_FILE
     command = [sys.executable, "-m", "ui", "batch", str(source), str(out), "--model", "tiny",
-               "--chunk-rows", "4", "--quiet"]  # fmt: skip
+               "--chunk-rows", "2", "--quiet"]  # fmt: skip
     env = {**os.environ, "TARJAMA_MODELS": str(fast_registry), "OMP_NUM_THREADS": "1"}
     first = subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and first.poll() is None:
-            if rows_file.exists() and rows_file.read_bytes().count(b"\n") >= 12:
+            if rows_file.exists() and rows_file.read_bytes().count(b"\n") >= 10:
                 break
             time.sleep(0.02)
         assert first.poll() is None, first.stderr.read().decode() if first.stderr else ""
@@ -527,7 +527,7 @@ def test_sigkill_then_resume(tmp_path: Path, fast_registry: Path) -> None:
     assert not out.exists()  # the output is written only when the job is complete
     complete = rows_file.read_bytes().split(b"\n")[:-1]  # what follows the last newline is torn
     done_before = {json.loads(line)["row_id"] for line in complete}
-    assert 12 <= len(done_before) < total
+    assert 10 <= len(done_before) < total
 
     second = subprocess.run(command, cwd=REPO, env=env, capture_output=True, timeout=300)
     assert second.returncode == 0, second.stderr.decode()
