@@ -3,8 +3,8 @@
 Problems (:func:`check_summary`):
 
 * ``empty`` - the summary has no letter or digit.
-* ``longer-than-input`` - it has more model tokens than its input (special tokens aside), or
-  more words.
+* ``longer-than-input`` - it has more model tokens than its input (special tokens aside), more
+  words, or more sentences.
 * ``repetitive`` - a generation loop: one word ``REPEAT_WORD_RUN`` times in a row, a 2-4 word
   n-gram ``REPEAT_NGRAM_RUN`` times in a row, any 3-word n-gram ``REPEAT_TRIGRAM_TOTAL`` times
   anywhere, a sentence said twice, or fewer than ``DISTINCT_MIN_RATIO`` distinct words in a
@@ -83,7 +83,9 @@ def check_summary(
     too_many_tokens = (
         summary_tokens is not None and source_tokens is not None and summary_tokens > source_tokens
     )
-    if too_many_tokens or len(_WORD.findall(summary)) > len(_WORD.findall(source)):
+    too_many_words = len(_WORD.findall(summary)) > len(_WORD.findall(source))
+    too_many_sentences = len(split_sentences(summary)) > len(split_sentences(source))
+    if too_many_tokens or too_many_words or too_many_sentences:
         problems.append("longer-than-input")
     if _is_repetitive(summary):
         problems.append("repetitive")

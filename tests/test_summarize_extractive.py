@@ -199,9 +199,15 @@ def test_estimated_sources_point_to_the_overlapping_sentences():
         ),
         ("one two three four five six", "one two three", None, ("longer-than-input",)),
         ("short text", "short source text", (50, 10), ("longer-than-input",)),
+        (
+            "One. Two. Three.",
+            "A single source sentence with many more words in it.",
+            None,
+            ("longer-than-input",),
+        ),
         ("the vote the vote the vote passed", "x " * 50, None, ("repetitive",)),
         ("talks talks talks talks ended", "x " * 50, None, ("repetitive",)),
-        ("The deal was signed. The deal was signed.", "x " * 50, None, ("repetitive",)),
+        ("The deal was signed. The deal was signed.", "Talks went on. " * 9, None, ("repetitive",)),
     ],
 )
 def test_guard_table(summary, source, tokens, problems):
