@@ -21,6 +21,7 @@ def summarize(
     length: str | int = "medium",
     *,
     device: str = "auto",
+    check_language: bool = True,
 ) -> SummaryResult:
     """Summarise English text: a str (split into sentences here) or a list of sentences.
 
@@ -33,9 +34,12 @@ def summarize(
     ``result.sentences[i].sources`` index into the input sentences (the list as given, or the
     split of the str), best first: exact for extractive output, estimated for abstractive.
     Raises InputError for empty or non-English input, ConfigError for a bad method or length,
-    ModelUnavailableError when the model's weights cannot be found.
+    ModelUnavailableError when the model's weights cannot be found. ``check_language=False``
+    skips the "is this English?" check (for machine output, e.g. a translation's segments).
     """
-    return _summarize(english, method, model, backend, length, device, check_language=True)
+    return _summarize(
+        english, method, model, backend, length, device, check_language=check_language
+    )
 
 
 def _summarize(

@@ -161,20 +161,17 @@ class _Workbench:
         Like ``summarize.digest``, the "is this English?" check is skipped: the input is the
         translation model's own output, and a poor translation is already flagged per segment.
         """
-        method = method or self.config.summary_method
-        length = length or self.config.summary_length
-        if method == "extractive":
-            from summarize.extractive import extractive_summary
+        from summarize import summarize
 
-            return extractive_summary(sentences, length, check_language=False)
-        if method == "abstractive":
-            from summarize.abstractive import shared_summarizer
-
-            summarizer = shared_summarizer(
-                self.config.summary_model, self.config.backend, self.config.device
-            )
-            return summarizer.summarize(sentences, length, check_language=False)
-        raise ConfigError(f"Summary method must be one of {', '.join(SUMMARY_METHODS)}.")
+        return summarize(
+            sentences,
+            method=method or self.config.summary_method,
+            model=self.config.summary_model,
+            backend=self.config.backend,
+            length=length or self.config.summary_length,
+            device=self.config.device,
+            check_language=False,
+        )
 
     # -- input -------------------------------------------------------------------------------
     def read_upload(self, path: str | None) -> tuple[Any, str, str]:
