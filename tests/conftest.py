@@ -25,6 +25,11 @@ os.environ["TARJAMA_CACHE_DIR"] = os.path.join(_HF_HOME, "tarjama")
 os.environ.pop("TARJAMA_MODELS", None)
 
 import pytest  # noqa: E402
+import torch  # noqa: E402
+
+# Tiny models gain nothing from threads, and on a busy 2-core machine the spinning pool made
+# some tests 10-20x slower.
+torch.set_num_threads(1)
 
 from tests.tiny_models import REPO, build_tiny_marian  # noqa: E402
 

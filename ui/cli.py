@@ -440,7 +440,7 @@ def batch_summarizer(args: argparse.Namespace) -> tuple[Callable[[Any], str], di
     The summary is made over the segment targets, like ``digest``: they are the model's
     English, so the "is this English?" check meant for user input is skipped.
     """
-    from summarize.api import _summarize
+    from summarize import summarize
 
     method, length = args.summary_method, args.summary_length
     settings: dict[str, Any] = {"method": method, "length": length, "model": None}
@@ -452,13 +452,13 @@ def batch_summarizer(args: argparse.Namespace) -> tuple[Callable[[Any], str], di
 
     def summarize_translation(result: Any) -> str:
         targets = [segment.target for segment in result.segments]
-        summary = _summarize(
+        summary = summarize(
             targets,
-            method,
-            args.summary_model,
-            args.backend,
-            length,
-            args.device,
+            method=method,
+            model=args.summary_model,
+            backend=args.backend,
+            length=length,
+            device=args.device,
             check_language=False,
         )
         return summary.text
