@@ -5,10 +5,10 @@ Problems (:func:`check_summary`):
 * ``empty`` - the summary has no letter or digit.
 * ``longer-than-input`` - it has more model tokens than its input (special tokens aside), more
   words, or more sentences.
-* ``repetitive`` - a generation loop: one word ``REPEAT_WORD_RUN`` times in a row, a 2-4 word
-  n-gram ``REPEAT_NGRAM_RUN`` times in a row, any 3-word n-gram ``REPEAT_TRIGRAM_TOTAL`` times
-  anywhere, a sentence said twice, or fewer than ``DISTINCT_MIN_RATIO`` distinct words in a
-  window of ``DISTINCT_WINDOW`` words (or the whole summary from ``DISTINCT_MIN_WORDS`` words).
+* ``repetitive`` - a generation loop as the translation guard sees it (a word or n-gram run,
+  too few distinct words in a window: ``translate.guard.has_word_loop`` /
+  ``has_low_diversity``), any 3-word n-gram ``REPEAT_TRIGRAM_TOTAL`` times anywhere, or a
+  sentence said twice.
 
 Any problem makes the summarizer decode again once with the model's ``strict_generation``
 settings; if the retry still has one, an extractive selection replaces it, flagged.
@@ -19,44 +19,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from translate.guard import has_low_diversity, has_word_loop
+
 from .english import split_sentences
 
 __all__ = ["check_summary"]
 
-REPEAT_WORD_RUN = 4
-REPEAT_NGRAM_RUN = 3
 REPEAT_TRIGRAM_TOTAL = 3
-DISTINCT_MIN_WORDS = 12
-DISTINCT_WINDOW = 40
-DISTINCT_MIN_RATIO = 0.3
 _WORD = re.compile(r"\w+")
-
-
-def _has_run(words: list[str]) -> bool:
-    for n in range(1, 5):
-        needed = REPEAT_WORD_RUN if n == 1 else REPEAT_NGRAM_RUN
-        for start in range(len(words) - n * needed + 1):
-            gram = words[start : start + n]
-            if all(words[start + k * n : start + (k + 1) * n] == gram for k in range(1, needed)):
-                return True
-    return False
-
-
-def _low_diversity(words: list[str]) -> bool:
-    if len(words) < DISTINCT_MIN_WORDS:
-        return False
-    size = min(DISTINCT_WINDOW, len(words))
-    step = max(1, size // 2)
-    for start in range(0, len(words) - size + 1, step):
-        window = words[start : start + size]
-        if len(set(window)) / len(window) < DISTINCT_MIN_RATIO:
-            return True
-    return False
 
 
 def _is_repetitive(text: str) -> bool:
     words = [w.lower() for w in _WORD.findall(text)]
-    if _has_run(words) or _low_diversity(words):
+    if has_word_loop(words) or has_low_diversity(words):
         return True
     trigrams = Counter(tuple(words[i : i + 3]) for i in range(len(words) - 2))
     if trigrams and max(trigrams.values()) >= REPEAT_TRIGRAM_TOTAL:

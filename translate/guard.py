@@ -71,7 +71,8 @@ class GuardReport:
         return any(flag in _DEGENERATE for flag in self.flags)
 
 
-def _has_word_loop(words: list[str]) -> bool:
+def has_word_loop(words: list[str]) -> bool:
+    """A word repeated REPEAT_WORD_RUN times in a row, or a 2-4-gram REPEAT_NGRAM_RUN times."""
     for n in range(1, 5):
         needed = REPEAT_WORD_RUN if n == 1 else REPEAT_NGRAM_RUN
         for start in range(len(words) - n * needed + 1):
@@ -81,7 +82,8 @@ def _has_word_loop(words: list[str]) -> bool:
     return False
 
 
-def _has_low_diversity(words: list[str]) -> bool:
+def has_low_diversity(words: list[str]) -> bool:
+    """Some window of DISTINCT_WINDOW words has under DISTINCT_MIN_RATIO distinct words."""
     if len(words) < DISTINCT_MIN_WORDS:
         return False
     size = min(DISTINCT_WINDOW, len(words))
@@ -100,7 +102,7 @@ def _has_char_loop(text: str) -> bool:
 
 def _is_repetitive(target: str) -> bool:
     words = _WORD.findall(target.lower())
-    return _has_word_loop(words) or _has_low_diversity(words) or _has_char_loop(target)
+    return has_word_loop(words) or has_low_diversity(words) or _has_char_loop(target)
 
 
 def _as_decimal(number: str) -> Decimal | None:
