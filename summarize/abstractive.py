@@ -27,9 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from translate.backends import Seq2SeqBackend, load_backend, resolve_backend_name
+from translate.backends.handle import ModelHandle
 from translate.errors import ConfigError
-from translate.registry import ModelSpec, resolve_model
 from translate.text import window_spans
 
 from .english import prepare_sentences, split_sentences
@@ -95,7 +94,7 @@ class _Piece:
     extracted: bool = False
 
 
-class Summarizer:
+class Summarizer(ModelHandle):
     """Abstractive summaries with one model, loaded on first use and kept.
 
     ``model`` is a ``models.yaml`` name or a local model directory (None: the registry's default
@@ -115,10 +114,7 @@ class Summarizer:
         window_tokens: int | None = None,
         max_rounds: int = MAX_ROUNDS,
     ) -> None:
-        self.spec: ModelSpec = resolve_model(model, "summarization")
-        self.backend_name = resolve_backend_name(self.spec, backend, device)
-        self.device = device
-        self.quantization = quantization
+        super().__init__(model, "summarization", backend, device, quantization, generation)
         limit = self.spec.max_input_tokens - WINDOW_MARGIN
         window = limit if window_tokens is None else window_tokens
         if not 16 <= window <= limit:
@@ -127,31 +123,12 @@ class Summarizer:
             raise ConfigError("max_rounds must be at least 1.")
         self.window_tokens = window
         self.max_rounds = max_rounds
-        self.settings: dict[str, Any] = {**self.spec.generation, **(generation or {})}
-        self.strict_settings: dict[str, Any] = {**self.settings, **self.spec.strict_generation}
-        self._backend: Seq2SeqBackend | None = None
-
-    @property
-    def backend(self) -> Seq2SeqBackend:
-        """The loaded engine (loaded on first access, then shared through the model cache)."""
-        if self._backend is None:
-            self._backend = load_backend(
-                self.spec, self.backend_name, self.device, self.quantization
-            )
-        return self._backend
 
     @property
     def meta(self) -> dict[str, Any]:
-        backend = self.backend
         return {
             "method": "abstractive",
-            "model": self.spec.name,
-            "source": self.spec.source,
-            "revision": self.spec.revision,
-            "backend": backend.name,
-            "device": backend.device,
-            "quantization": backend.quantization,
-            "settings": dict(self.settings),
+            **self.model_meta(),
             "strict_settings": dict(self.strict_settings),
             "window_tokens": self.window_tokens,
             "max_rounds": self.max_rounds,

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import text as T
-from .backends import Seq2SeqBackend, load_backend, resolve_backend_name
+from .backends.handle import ModelHandle
 from .cache import CachedTranslation, SentenceCache, cache_key
 from .errors import InputError, TarjamaError
 from .guard import check_translation
-from .registry import ModelSpec, resolve_model
 from .types import Segment, TranslationResult
 
 DEFAULT_MAX_CHARS = 1_000_000  # about 150k Arabic words; a configurable guard against runaway input
@@ -68,7 +67,7 @@ def validate_text(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     return text
 
 
-class Translator:
+class Translator(ModelHandle):
     """Arabic→English translation with one model, loaded on first use and kept.
 
     ``model`` is a ``models.yaml`` name or a local model directory (None: the default);
@@ -90,10 +89,7 @@ class Translator:
         cache_size: int = DEFAULT_CACHE_SIZE,
         generation: dict[str, Any] | None = None,
     ) -> None:
-        self.spec: ModelSpec = resolve_model(model, "translation")
-        self.backend_name = resolve_backend_name(self.spec, backend, device)
-        self.device = device
-        self.quantization = quantization
+        super().__init__(model, "translation", backend, device, quantization, generation)
         if batch_tokens < 16 or max_batch_size < 1:
             raise InputError("batch_tokens must be >= 16 and max_batch_size >= 1.")
         self.batch_tokens = batch_tokens
@@ -106,32 +102,12 @@ class Translator:
             )
         self.window_tokens = window
         self.max_chars = max_chars
-        self.settings: dict[str, Any] = {**self.spec.generation, **(generation or {})}
-        self.strict_settings: dict[str, Any] = {**self.settings, **self.spec.strict_generation}
         self.cache = SentenceCache(cache_size)
-        self._backend: Seq2SeqBackend | None = None
-
-    # -- model -------------------------------------------------------------------------------
-    @property
-    def backend(self) -> Seq2SeqBackend:
-        """The loaded engine (loaded on first access, then shared through the model cache)."""
-        if self._backend is None:
-            self._backend = load_backend(
-                self.spec, self.backend_name, self.device, self.quantization
-            )
-        return self._backend
 
     @property
     def meta(self) -> dict[str, Any]:
-        backend = self.backend
         return {
-            "model": self.spec.name,
-            "source": self.spec.source,
-            "revision": self.spec.revision,
-            "backend": backend.name,
-            "device": backend.device,
-            "quantization": backend.quantization,
-            "settings": dict(self.settings),
+            **self.model_meta(),
             "window_tokens": self.window_tokens,
             "batch_tokens": self.batch_tokens,
         }
