@@ -1,0 +1,356 @@
+"""`tarjama batch --engine ray` and translate/cluster.py on a local Ray instance and a tiny model.
+
+The Ray engine must give the local engine's output row for row (translations, flags, errors,
+every column), resume an interrupted job by skipping its finished shards, and say how to
+install Ray when it is missing. One Ray instance (2 CPUs) serves the file, except for the first
+test, which lets ``run_batch_ray`` start and stop its own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from translate import batch as B
+from ui.cli import main
+
+ray = pytest.importorskip("ray", reason="the cluster extra (ray[data]) is not installed")
+pytest.importorskip("ray.data", reason="the cluster extra (ray[data]) is not installed")
+
+from translate import cluster as C  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+ROWS = 300
+KWARGS = {"model": "tiny", "cache_size": 0}  # the registry's tiny entry: greedy, 8 new tokens
+
+
+@pytest.fixture(scope="module")
+def fast_registry(tmp_path_factory: pytest.TempPathFactory, tiny_marian: Path) -> Path:
+    """A models.yaml whose ``tiny`` entry is the tiny model with short greedy decoding."""
+    path = tmp_path_factory.mktemp("registry") / "models.yaml"
+    path.write_text(
+        f"""
+default_translation: tiny
+models:
+  tiny:
+    path: {tiny_marian}
+    role: translation
+    backend: transformers
+    max_input_tokens: 512
+    window_tokens: 64
+    generation: {{num_beams: 1, max_new_tokens: 8, max_length_ratio: 2.0}}
+    strict_generation: {{num_beams: 1, max_new_tokens: 8, repetition_penalty: 1.3}}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _registry(monkeypatch: pytest.MonkeyPatch, fast_registry: Path) -> None:
+    # Set in the driver; run_batch_ray passes TARJAMA_* on to the workers.
+    monkeypatch.setenv("TARJAMA_MODELS", str(fast_registry))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread() -> Any:
+    """The driver's local-engine runs: one thread, like each actor."""
+    torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def ray_session() -> Any:
+    """One local Ray instance for the tests that ask for it (start-up takes seconds)."""
+    if not ray.is_initialized():
+        ray.init(
+            num_cpus=2,
+            object_store_memory=C.LOCAL_OBJECT_STORE_BYTES,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.ERROR,
+        )
+    yield ray
+    ray.shutdown()
+
+
+# -- inputs --------------------------------------------------------------------------------------
+def documents(count: int = ROWS) -> list[str]:
+    """Short Arabic news documents from the seeds, each sentence made unique by a number."""
+    from tests.tiny_models import arabic_corpus
+    from translate import split_sentences
+
+    sentences = [s for line in arabic_corpus() for s in split_sentences(line)]
+
+    def numbered(i: int) -> str:
+        return sentences[i % len(sentences)].rstrip(".،؛ ") + f" رقم {i}."
+
+    return [numbered(i) + (" " + numbered(i + 1000) if i % 7 == 0 else "") for i in range(count)]
+
+
+def write_jsonl(path: Path) -> Path:
+    lines = [
+        json.dumps({"id": i, "text": doc, "tags": ["x"] * (i % 3)}, ensure_ascii=False).encode()
+        for i, doc in enumerate(documents())
+    ]
+    lines[3] = b"{not json}"
+    lines[10] = b'{"id": 10, "text": "\xff\xfe"}'
+    lines[77] = json.dumps({"id": 77, "text": 5}).encode()
+    lines[150] = json.dumps({"id": 150, "text": ""}).encode()
+    lines[151] = json.dumps({"id": 151, "text": "Only English here."}).encode()
+    lines[299] = json.dumps({"id": 299, "body": "no text column"}).encode()
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def write_parquet(path: Path) -> Path:
+    texts: list[str | None] = list(documents())
+    texts[0], texts[64], texts[200] = None, "   ", "No Arabic."
+    table = pa.table(
+        {
+            "id": pa.array(range(ROWS), type=pa.int32()),
+            "text": texts,
+            "score": [i / 10 if i % 5 else None for i in range(ROWS)],
+        }
+    )
+    pq.write_table(table, path)
+    return path
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return pq.read_table(path).to_pylist()
+
+
+def sidecar(path: Path) -> dict[str, Any]:
+    return json.loads(B.sidecar_path(path).read_text(encoding="utf-8"))
+
+
+def local_rows(source: Path, out: Path, **options: Any) -> list[dict[str, Any]]:
+    """What the local engine writes for ``source``, with the same model and settings."""
+    from translate import Translator
+
+    B.run_batch(source, out, Translator(**KWARGS), show_progress=False, **options)
+    return read_rows(out)
+
+
+# -- the same output as the local engine ---------------------------------------------------------
+def test_parquet_equals_local_with_its_own_ray_instance(tmp_path: Path) -> None:
+    """Without a session or --address, run_batch_ray starts a local instance and stops it."""
+    if ray.is_initialized():
+        pytest.skip("a Ray session is already open (run this test first or alone)")
+    source = write_parquet(tmp_path / "in.parquet")
+    expected = local_rows(source, tmp_path / "local.parquet")
+    out = tmp_path / "ray.parquet"
+    report = C.run_batch_ray(source, out, translator_kwargs=KWARGS, show_progress=False)
+    assert not ray.is_initialized()  # the instance it started is shut down
+    assert read_rows(out) == expected
+    table = pq.read_table(out)
+    assert table.schema.field("id").type == pa.int32()  # the input's types are kept
+    assert table.schema.field("flags").type == pa.list_(pa.string())
+    assert (report.rows_total, report.rows_failed, report.translated_this_run) == (ROWS, 3, ROWS)
+    assert [row_id for row_id, _ in report.failures] == [0, 64, 200]
+    assert expected[0]["error"] == "The row has no value in the column 'text'."
+    meta = sidecar(out)
+    local = sidecar(tmp_path / "local.parquet")
+    assert meta["fingerprint"] == local["fingerprint"]  # same job, either engine
+    assert meta["counts"] == local["counts"]
+    settings = meta["settings"]
+    assert settings["engine"] == "ray" and settings["address"] == "local"
+    assert settings["actors"] == 2 and settings["actor_resources"] == {"num_cpus": 1.0}
+    assert settings["shards"] == {"total": 5, "done_this_run": 5, "skipped": 0}
+    assert meta["model"] == local["model"]
+    assert not C.shard_dir(out).exists()
+
+
+def test_cli_jsonl_with_summaries_equals_local(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], ray_session: Any
+) -> None:
+    pytest.importorskip("summarize")
+    source = write_jsonl(tmp_path / "in.jsonl")
+    common = ["--model", "tiny", "--quiet", "--summarize", "--summary-method", "extractive"]
+    codes = {}
+    for engine in ("local", "ray"):
+        out = tmp_path / f"{engine}.jsonl"
+        codes[engine] = main(["batch", str(source), str(out), "--engine", engine, *common])
+    err = capsys.readouterr().err
+    assert codes == {"local": 1, "ray": 1}, err  # some rows failed, on both engines
+    ray_rows, expected = read_rows(tmp_path / "ray.jsonl"), read_rows(tmp_path / "local.jsonl")
+    assert ray_rows == expected
+    assert [r["row_id"] for r in ray_rows] == list(range(ROWS))
+    assert list(ray_rows[0]) == [
+        "row_id", "id", "text", "tags", "body", "translation", "summary", "flags", "error",
+    ]  # fmt: skip
+    errors = {r["row_id"]: r["error"] for r in ray_rows if r["error"]}
+    assert sorted(errors) == [3, 10, 77, 150, 151, 299]
+    assert errors[3].startswith("Line 4 is not valid JSON")
+    assert errors[10].startswith("Line 11 is not valid UTF-8")
+    assert errors[77] == "The input must be a string of Arabic text, not int."
+    assert all(r["translation"] and r["summary"] for r in ray_rows if not r["error"])
+    meta = sidecar(tmp_path / "ray.jsonl")
+    assert meta["settings"]["engine"] == "ray"
+    assert meta["settings"]["summary"] == {"method": "extractive", "length": "short", "model": None}
+
+
+# -- resume --------------------------------------------------------------------------------------
+def _record_writes(monkeypatch: pytest.MonkeyPatch, fail_after: int | None = None) -> list[int]:
+    """Record the shards the driver writes; optionally die (like a crash) on one more."""
+    real = C.ShardStore.write
+    written: list[int] = []
+
+    def write(self: C.ShardStore, index: int, records: Any) -> None:
+        if fail_after is not None and len(written) >= fail_after:
+            raise RuntimeError("simulated crash")
+        real(self, index, records)
+        written.append(index)
+
+    monkeypatch.setattr(C.ShardStore, "write", write)
+    return written
+
+
+def test_interrupted_job_resumes_with_the_remaining_shards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ray_session: Any
+) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl")
+    out = tmp_path / "out.parquet"
+    shards = C.shard_dir(out)
+    with monkeypatch.context() as patch:
+        first = _record_writes(patch, fail_after=2)
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            C.run_batch_ray(
+                source, out, translator_kwargs=KWARGS, chunk_rows=50, show_progress=False
+            )
+    assert len(first) == 2 and not out.exists()
+    assert sorted(p.name for p in shards.glob("shard-*")) == [
+        f"shard-{i:05d}.parquet" for i in sorted(first)
+    ]
+    state = json.loads((shards / "state.json").read_text(encoding="utf-8"))
+    assert state["shards"] == [[i * 50, 50] for i in range(6)]
+
+    # Another setting that changes outputs: refused before any shard is translated.
+    with pytest.raises(B.ResumeRefusedError, match=r"generation\.num_beams.*--no-resume"):
+        C.run_batch_ray(
+            source,
+            out,
+            translator_kwargs={**KWARGS, "generation": {"num_beams": 2}},
+            show_progress=False,
+        )
+
+    # The same job again (another shard size is ignored: the layout is the first run's).
+    with monkeypatch.context() as patch:
+        second = _record_writes(patch)
+        report = C.run_batch_ray(
+            source, out, translator_kwargs=KWARGS, chunk_rows=64, show_progress=False
+        )
+    assert sorted(second) == sorted(set(range(6)) - set(first))  # only the remaining shards
+    assert report.resumed_rows == 100 and report.translated_this_run == ROWS - 100
+    meta = sidecar(out)
+    assert meta["settings"]["shards"] == {"total": 6, "done_this_run": 4, "skipped": 2}
+    assert meta["counts"]["resumed_rows"] == 100
+    assert not shards.exists()
+    rows = read_rows(out)
+    assert [r["row_id"] for r in rows] == list(range(ROWS))  # every row once, in order
+    assert rows == local_rows(source, tmp_path / "local.parquet", chunk_rows=50)
+
+    # Finished: the same command has nothing to do.
+    again = C.run_batch_ray(source, out, translator_kwargs=KWARGS, show_progress=False)
+    assert again.already_complete and again.translated_this_run == 0
+
+
+def test_a_torn_or_foreign_shard_file_is_redone(tmp_path: Path) -> None:
+    store = C.ShardStore(tmp_path / "s")
+    layout = store.open("f1", {"a": 1}, [(0, 2), (2, 1)], resume=True)
+    store.write(0, [B.result_record(0, "bad"), B.result_record(1, "bad too")])
+    store.shard_file(1).write_bytes(b"PAR1 torn")
+    assert store.read(0, range(0, 2)) == [
+        B.result_record(0, "bad"),
+        B.result_record(1, "bad too"),
+    ]
+    assert store.read(1, range(2, 3)) is None  # unreadable
+    assert store.read(0, range(0, 3)) is None  # not the rows the layout expects
+    assert C.ShardStore(tmp_path / "s").open("f1", {"a": 1}, [(0, 3)], resume=True) == layout
+    with pytest.raises(B.ResumeRefusedError, match=r"changed: a\b"):
+        store.open("f2", {"a": 2}, layout, resume=True)
+    assert store.open("f2", {"a": 2}, [(0, 3)], resume=False) == [(0, 3)]
+    assert not store.shard_file(0).exists()
+
+
+# -- sizing and errors ---------------------------------------------------------------------------
+class _FakeRay:
+    def __init__(self, resources: dict[str, float]) -> None:
+        self.resources = resources
+
+    def cluster_resources(self) -> dict[str, float]:
+        return self.resources
+
+
+@pytest.mark.parametrize(
+    ("resources", "device", "shards", "actors", "per_actor"),
+    [
+        ({"CPU": 2.0}, "auto", 10, 2, {"num_cpus": 1.0}),
+        ({"CPU": 64.0}, "auto", 5, 5, {"num_cpus": 1.0}),  # never more actors than shards
+        ({"CPU": 32.0, "GPU": 4.0}, "auto", 10, 4, {"num_gpus": 1.0}),  # one model per GPU
+        ({"CPU": 32.0, "GPU": 4.0}, "cpu", 100, 32, {"num_cpus": 1.0}),
+    ],
+)
+def test_one_actor_per_gpu_or_cpu(
+    resources: dict[str, float], device: str, shards: int, actors: int, per_actor: dict[str, float]
+) -> None:
+    plan = C._plan(_FakeRay(resources), {"device": device}, shards)
+    assert (plan.actors, plan.resources) == (actors, per_actor)
+    assert plan.runtime_env["env_vars"]["TARJAMA_MODELS"]  # the driver's settings go along
+
+
+def test_model_errors_come_back_as_tarjama_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], ray_session: Any
+) -> None:
+    source = tmp_path / "in.txt"
+    source.write_text(documents(1)[0] + "\n", encoding="utf-8")
+    missing = tmp_path / "no-such-model"
+    code = main(["batch", str(source), str(tmp_path / "o.jsonl"), "--engine", "ray",
+                 "--model", str(missing), "--quiet"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code != 0 and "Traceback" not in err and "tarjama: error:" in err
+    assert not C.shard_dir(tmp_path / "o.jsonl").exists()
+
+
+def test_usage_errors_before_ray_starts(tmp_path: Path) -> None:
+    source = tmp_path / "in.txt"
+    source.write_text(documents(1)[0] + "\n", encoding="utf-8")
+    with pytest.raises(B.BatchUsageError, match="must end in"):
+        C.run_batch_ray(source, tmp_path / "o.txt", translator_kwargs=KWARGS)
+    with pytest.raises(B.BatchUsageError, match="at least 1 row"):
+        C.run_batch_ray(source, tmp_path / "o.jsonl", translator_kwargs=KWARGS, chunk_rows=0)
+    lock = __import__("threading").Lock()
+    with pytest.raises(B.BatchUsageError, match="cannot be sent to the Ray workers"):
+        C.run_batch_ray(
+            source,
+            tmp_path / "o.jsonl",
+            translator_kwargs=KWARGS,
+            summarizer=lambda result: str(lock),
+        )
+
+
+def test_missing_ray_is_a_usage_error_with_the_install_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "in.txt"
+    source.write_text(documents(1)[0] + "\n", encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now raises ImportError
+    code = main(["batch", str(source), str(tmp_path / "o.jsonl"), "--engine", "ray"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--engine ray is not available" in err and "pip install 'tarjama[cluster]'" in err
+    assert not (tmp_path / "o.jsonl").exists()
