@@ -105,7 +105,8 @@ def run_child(
 ) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; it prints one JSON line last."""
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(task)],
+        [sys.executable, str(Path(__file__).resolve()), "--worker", "-"],
+        input=json.dumps(task),  # on stdin: a workload can exceed the argument-list limit
         env={**child_env(directory), **env},
         capture_output=True,
         text=True,
@@ -396,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        task = json.loads(args.worker)
+        task = json.loads(sys.stdin.read() if args.worker == "-" else args.worker)
         print(json.dumps(WORKERS[task["kind"]](task)))
         return 0
 

@@ -324,3 +324,26 @@ def test_mean_log_prob(score, length, forced, penalty, expected) -> None:  # noq
     assert _mean_log_prob(score, length, forced, penalty) == (
         expected if expected is None else pytest.approx(expected)
     )
+
+
+def test_generation_config_defaults_apply_like_transformers(tiny_marian: Path) -> None:
+    """Keys a call leaves out come from generation_config.json, min_length included."""
+    backend = CTranslate2Backend(_spec(tiny_marian, "translation"), device="cpu")
+    calls: list[dict] = []
+
+    class Recorder:
+        def translate_batch(self, sources, **kwargs):  # noqa: ANN001, ANN202
+            calls.append(kwargs)
+            return backend_translator.translate_batch(sources, **kwargs)
+
+    backend_translator = backend.translator
+    backend.translator = Recorder()
+    backend._defaults = {"num_beams": 3, "no_repeat_ngram_size": 2, "min_length": 9}
+    backend.generate(["قال الوزير."], {"max_new_tokens": 12})
+    backend.generate(["قال الوزير."], {"max_new_tokens": 12, "num_beams": 1, "min_new_tokens": 10})
+    first, second = calls
+    assert first["beam_size"] == 3 and first["no_repeat_ngram_size"] == 2
+    assert first["min_decoding_length"] == 8  # min_length counts the decoder start token
+    assert first["max_decoding_length"] == 11  # transformers forces EOS as the 12th token
+    assert second["beam_size"] == 1 and second["min_decoding_length"] == 10
+    assert first["max_input_length"] == 0  # never truncates

@@ -31,7 +31,13 @@ from .convert import (
 THREADS_ENV = "TARJAMA_CT2_THREADS"
 # Decoding defaults a transformers checkpoint's generation_config.json may set; transformers
 # applies them when a call leaves them out, so this backend does too.
-_GENERATION_DEFAULTS = ("num_beams", "length_penalty", "repetition_penalty", "no_repeat_ngram_size")
+_GENERATION_DEFAULTS = (
+    "num_beams",
+    "length_penalty",
+    "repetition_penalty",
+    "no_repeat_ngram_size",
+    "min_length",
+)
 
 
 def resolve_ct2_device(device: str) -> tuple[str, int]:
@@ -235,7 +241,10 @@ class CTranslate2Backend:
         max_new = int(params.get("max_new_tokens") or self.spec.max_input_tokens)
         # transformers counts a forced BOS among the new tokens; ctranslate2 counts the prefix too.
         budget = max(1, max_new - self._eos_reserve)
-        min_new = min(int(params.get("min_new_tokens") or 0), budget)
+        # A checkpoint's min_length (distilbart-cnn: 56) counts the decoder start token, and
+        # transformers applies it alongside min_new_tokens; so does this backend.
+        floor = max(0, int(params.get("min_length") or 0) - 1)
+        min_new = min(max(int(params.get("min_new_tokens") or 0), floor), budget)
         length_penalty = float(params.get("length_penalty", 1.0))
         results = self.translator.translate_batch(
             sources,
