@@ -358,6 +358,11 @@ def test_models_convert(
     assert code == 0
     converted = Path(out.strip().split(": ", 1)[1])
     assert (converted / "model.bin").is_file()
+    first = (converted / "model.bin").stat().st_mtime_ns
+    code, out, _ = run(capsys, "models", "convert", "tiny", "-q")
+    assert code == 0 and (converted / "model.bin").stat().st_mtime_ns == first  # reused
+    code, out, _ = run(capsys, "models", "convert", "tiny", "--force", "-q")
+    assert code == 0 and (converted / "model.bin").stat().st_mtime_ns != first  # redone
     code, _, err = run(capsys, "models", "convert", "tiny", "--quantization", "int3")
     assert code == 2 and "Unknown quantization" in err
 

@@ -227,9 +227,18 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=cmd_models_download)
     cmd = command(models_sub, "convert", "Convert models to CTranslate2 ahead of time.")
     cmd.add_argument(
-        "names", nargs="*", metavar="NAME", help="default: the default translation model"
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help="registry names or local directories (default: the default translation and "
+        "summarization models)",
     )
     cmd.add_argument("--quantization", default="int8", help="default: int8")
+    cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="convert again even if a converted copy exists (e.g. an unpinned model moved)",
+    )
     cmd.set_defaults(handler=cmd_models_convert)
     models.set_defaults(handler=lambda args: _missing_action(models))
 
@@ -646,9 +655,9 @@ def cmd_models_convert(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise TarjamaError(f"CTranslate2 conversion is not available: {exc}") from None
     _quiet_libraries()
-    for spec in _named_specs(args.names, ("translation",)):
+    for spec in _named_specs(args.names, ("translation", "summarization")):
         _status(args, f"{spec.name}: converting to CTranslate2 ({args.quantization}) …")
-        path = convert_model(spec, args.quantization)
+        path = convert_model(spec, args.quantization, force=args.force)
         print(f"{spec.name}: {path}")
     return EXIT_OK
 
