@@ -525,6 +525,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def _run_ray(args: argparse.Namespace, options: dict[str, Any]) -> Any:
     try:
         import ray  # noqa: F401
+
         from translate.cluster import run_batch_ray
     except ImportError as exc:
         raise UsageError(f"--engine ray is not available ({exc}): {RAY_HINT}") from None
