@@ -63,18 +63,22 @@ class TransformersBackend:
             )
         batch = {k: v.to(self.device) for k, v in batch.items()}
         params = engine_settings(settings)
-        beams = int(params.get("num_beams", 1))
+        greedy = int(params.get("num_beams", 1)) == 1
+        # Per-step scores over the whole vocabulary (output_scores) cost batch x steps x vocab
+        # floats, gigabytes on an opus-mt-sized batch; keep only what the score needs.
+        recorder = _ChosenLogProbs() if greedy else None
         with torch.inference_mode():
-            out = self.model.generate(
+            sequences = self.model.generate(
                 **batch,
                 **params,
                 do_sample=False,
-                output_scores=True,
-                return_dict_in_generate=True,
+                logits_processor=[recorder] if recorder else None,
             )
-        sequences = out.sequences
+            if recorder is not None:
+                scores = recorder.mean_scores(sequences, self._pad_id)
+            else:
+                scores = self._rescore(batch, sequences)
         texts_out = self.tokenizer.batch_decode(sequences, skip_special_tokens=True)
-        scores = self._scores(out, beams)
         specials = set(self.tokenizer.all_special_ids)
         lengths = [
             sum(1 for tok in row.tolist()[1:] if tok not in specials) for row in sequences
@@ -84,17 +88,66 @@ class TransformersBackend:
             for t, n, s in zip(texts_out, lengths, scores, strict=True)
         ]
 
-    def _scores(self, out: Any, beams: int) -> list[float | None]:
-        """Mean log-probability per output token (beam: the length-normalised beam score)."""
-        if beams > 1 and getattr(out, "sequences_scores", None) is not None:
-            return [float(x) for x in out.sequences_scores.tolist()]
-        if not getattr(out, "scores", None):
-            return [None] * out.sequences.shape[0]
-        transition = self.model.compute_transition_scores(
-            out.sequences, out.scores, normalize_logits=True
-        )
+    @property
+    def _pad_id(self) -> int:
+        pad = self.model.config.pad_token_id
+        return int(pad) if pad is not None else -1
+
+    def _rescore(self, batch: Mapping[str, Any], sequences: Any) -> list[float | None]:
+        """Mean log-probability per token of each chosen output (beam search), in row chunks
+        so the logits of one chunk (rows x length x vocab) stay within ~256 MB."""
+        torch = self._torch
+        labels = sequences[:, 1:]
+        vocab = int(self.model.config.vocab_size)
+        rows_per_chunk = max(1, (64 * 1024 * 1024) // max(1, labels.shape[1] * vocab))
         values: list[float | None] = []
-        for row in transition:
-            finite = [x for x in row.tolist() if math.isfinite(x) and x != 0.0]
+        for lo in range(0, sequences.shape[0], rows_per_chunk):
+            hi = lo + rows_per_chunk
+            logits = self.model(
+                input_ids=batch["input_ids"][lo:hi],
+                attention_mask=batch["attention_mask"][lo:hi],
+                decoder_input_ids=sequences[lo:hi, :-1],
+            ).logits.float()
+            chosen = labels[lo:hi]
+            logp = logits.gather(-1, chosen.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(
+                logits, dim=-1
+            )
+            mask = chosen != self._pad_id
+            for row, keep in zip(logp, mask, strict=True):
+                kept = row[keep]
+                values.append(float(kept.mean()) if kept.numel() else None)
+        return values
+
+
+class _ChosenLogProbs:
+    """A logits processor, run last, that keeps the log-probability of each greedy choice.
+
+    Greedy search picks the arg-max of the processed scores, so the chosen token's
+    log-probability is the maximum of their log-softmax: one float per row and step instead of
+    a whole vocabulary (the same value as ``compute_transition_scores(normalize_logits=True)``).
+    """
+
+    def __init__(self) -> None:
+        self.steps: list[Any] = []
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        self.steps.append(scores.float().log_softmax(-1).max(-1).values)
+        return scores
+
+    def mean_scores(self, sequences: Any, pad_id: int) -> list[float | None]:
+        if not self.steps:
+            return [None] * sequences.shape[0]
+        import torch
+
+        per_step = torch.stack(self.steps, dim=1)  # rows x steps
+        generated = sequences[:, 1 : 1 + per_step.shape[1]]
+        values: list[float | None] = []
+        for row, tokens in zip(per_step, generated, strict=True):
+            # Forced tokens (log-prob 0) and steps after the end (padding) do not count.
+            finite = [
+                x
+                for x, tok in zip(row.tolist(), tokens.tolist(), strict=False)
+                if math.isfinite(x) and x != 0.0 and tok != pad_id
+            ]
             values.append(sum(finite) / len(finite) if finite else None)
         return values
