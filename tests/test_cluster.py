@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,8 @@ def ray_session() -> Any:
             include_dashboard=False,
             log_to_driver=False,
             logging_level=logging.ERROR,
+            # Keep an idle worker that probed the model for the next job's probe (seconds each).
+            _system_config={"num_workers_soft_limit": 6},
         )
     yield ray
     ray.shutdown()
@@ -318,11 +321,13 @@ def test_model_errors_come_back_as_tarjama_errors(
 ) -> None:
     source = tmp_path / "in.txt"
     source.write_text(documents(1)[0] + "\n", encoding="utf-8")
-    missing = tmp_path / "no-such-model"
+    empty = tmp_path / "empty-model"  # a model directory without weights: fails on a worker
+    empty.mkdir()
     code = main(["batch", str(source), str(tmp_path / "o.jsonl"), "--engine", "ray",
-                 "--model", str(missing), "--quiet"])  # fmt: skip
+                 "--model", str(empty), "--backend", "transformers", "--quiet"])  # fmt: skip
     err = capsys.readouterr().err
-    assert code != 0 and "Traceback" not in err and "tarjama: error:" in err
+    assert code == 1, err
+    assert "tarjama: error:" in err and "could not be loaded" in err and "Traceback" not in err
     assert not C.shard_dir(tmp_path / "o.jsonl").exists()
 
 
@@ -333,7 +338,7 @@ def test_usage_errors_before_ray_starts(tmp_path: Path) -> None:
         C.run_batch_ray(source, tmp_path / "o.txt", translator_kwargs=KWARGS)
     with pytest.raises(B.BatchUsageError, match="at least 1 row"):
         C.run_batch_ray(source, tmp_path / "o.jsonl", translator_kwargs=KWARGS, chunk_rows=0)
-    lock = __import__("threading").Lock()
+    lock = threading.Lock()  # does not pickle
     with pytest.raises(B.BatchUsageError, match="cannot be sent to the Ray workers"):
         C.run_batch_ray(
             source,

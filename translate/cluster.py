@@ -234,15 +234,13 @@ class _TranslateActor:
         self.fingerprint = job_fingerprint(job_settings(self.translator, input_facts, summary))
 
     def __call__(self, batch: Mapping[str, Any]) -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {"shard": [], "records": [], "fingerprint": [], "seconds": []}
+        out: dict[str, list[Any]] = {"shard": [], "records": [], "fingerprint": []}
         for shard, payload in zip(batch["shard"], batch["payload"], strict=True):
-            started = time.monotonic()
             rows = [InputRow(row_id, {}, text, error) for row_id, text, error in _loads(payload)]
             records = translate_chunk(self.translator, rows, self.summarizer)
             out["shard"].append(int(shard))
             out["records"].append(json.dumps(records, ensure_ascii=False))
             out["fingerprint"].append(self.fingerprint)
-            out["seconds"].append(time.monotonic() - started)
         return out
 
 
@@ -319,8 +317,10 @@ def _ray_session(address: str | None) -> Iterator[Any]:
 
 def _probe(ray: Any, plan: _Plan, *args: Any) -> _EngineFacts:
     """Run :func:`_engine_facts` on a worker shaped like an actor; its errors are ours."""
+    # On a GPU the probe's worker exits afterwards, so its copy of the model frees the memory.
+    once = {"max_calls": 1} if "num_gpus" in plan.resources else {}
     task = ray.remote(_engine_facts).options(
-        **plan.resources, runtime_env=plan.runtime_env or None, max_retries=0
+        **plan.resources, **once, runtime_env=plan.runtime_env or None, max_retries=0
     )
     try:
         return cast(_EngineFacts, ray.get(task.remote(*args)))
