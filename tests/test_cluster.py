@@ -359,3 +359,5 @@ def test_missing_ray_is_a_usage_error_with_the_install_hint(
     assert code == 2
     assert "--engine ray is not available" in err and "pip install 'tarjama[cluster]'" in err
     assert not (tmp_path / "o.jsonl").exists()
+    code = main(["batch", str(source), str(tmp_path / "o.jsonl"), "--address", "ray://x:1"])
+    assert code == 2 and "--address is for --engine ray" in capsys.readouterr().err
