@@ -361,3 +361,44 @@ def test_missing_ray_is_a_usage_error_with_the_install_hint(
     assert not (tmp_path / "o.jsonl").exists()
     code = main(["batch", str(source), str(tmp_path / "o.jsonl"), "--address", "ray://x:1"])
     assert code == 2 and "--address is for --engine ray" in capsys.readouterr().err
+
+
+def test_unreachable_address_fails_fast(tmp_path: Path, tiny_marian: Path) -> None:
+    """A head node that does not answer is a usage error in seconds, not Ray's long retries."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as sock:  # a port with nothing listening on it
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(B.BatchUsageError, match="Cannot reach the Ray cluster"):
+        C._check_reachable(f"ray://127.0.0.1:{port}")
+    C._check_reachable("auto")  # left to Ray
+    source = tmp_path / "in.txt"
+    source.write_text(documents(1)[0] + "\n", encoding="utf-8")
+    started = time.monotonic()
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ui",
+            "batch",
+            str(source),
+            str(tmp_path / "o.jsonl"),
+            "--model",
+            str(tiny_marian),
+            "--engine",
+            "ray",
+            "--address",
+            f"127.0.0.1:{port}",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "Cannot reach the Ray cluster" in run.stderr and "Traceback" not in run.stderr
+    assert time.monotonic() - started < 60

@@ -297,6 +297,7 @@ def _ray_session(address: str | None) -> Iterator[Any]:
         return
     options: dict[str, Any] = {"log_to_driver": False, "ignore_reinit_error": True}
     if address:
+        _check_reachable(address)
         try:
             ray.init(address=address, logging_level=logging.WARNING, **options)
         except (ConnectionError, RuntimeError, ValueError) as exc:
@@ -313,6 +314,32 @@ def _ray_session(address: str | None) -> Iterator[Any]:
         yield ray
     finally:
         ray.shutdown()
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds, not after Ray's minutes of connection retries, when the head node of
+    ``host:port`` or ``ray://host:port`` does not answer. ``auto`` and others are Ray's."""
+    import socket
+    from urllib.parse import urlsplit
+
+    target = address if "://" in address else f"tcp://{address}"
+    try:
+        parts = urlsplit(target)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise BatchUsageError(
+            f"--address {address!r} is not host:port or ray://host:port."
+        ) from exc
+    if not host or port is None:
+        return  # e.g. "auto": Ray finds the running cluster itself
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return
+    except OSError as exc:
+        raise BatchUsageError(
+            f"Cannot reach the Ray cluster at {address} ({exc}). Is `ray start --head` running "
+            "there, and is the port open? Without --address, tarjama starts a local Ray instance."
+        ) from None
 
 
 def _probe(ray: Any, plan: _Plan, *args: Any) -> _EngineFacts:
