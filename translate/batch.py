@@ -449,7 +449,7 @@ class Checkpoint:
             "fingerprint": fingerprint,
             "settings": dict(settings),
             "rows_total": rows_total,
-            "created": _now(),
+            "created": timestamp(),
         }
         self.rows_file.write_bytes(b"")
         _fsync_path(self.rows_file)
@@ -566,7 +566,7 @@ def write_output(
         atomic_write_text(path, text)
         return
     table = rows_to_table(rows, columns, column_types, flat=kind == "csv")
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         if kind == "csv":
             from pyarrow import csv as pacsv
 
@@ -639,13 +639,13 @@ def write_sidecar(path: Path, meta: Mapping[str, Any]) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, fsync, then rename over ``path``."""
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
 
 
 @contextlib.contextmanager
-def _atomic_path(path: Path) -> Iterator[str]:
+def atomic_path(path: Path) -> Iterator[str]:
     """A temporary path beside ``path`` that replaces it when the block succeeds."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -674,7 +674,8 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def _now() -> str:
+def timestamp() -> str:
+    """Local time with its UTC offset, for checkpoints and sidecars."""
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
@@ -812,7 +813,7 @@ def run_batch(
     checkpoint = Checkpoint(checkpoint_dir(output))
     total = len(batch_input.rows)
     if resume and not checkpoint.exists():
-        finished = _finished_report(output, sidecar, fingerprint, total)
+        finished = finished_report(output, sidecar, fingerprint, total)
         if finished is not None:
             return finished
     done = checkpoint.open(fingerprint, settings, resume=resume, rows_total=total)
@@ -822,7 +823,7 @@ def run_batch(
     started = time.monotonic()
     sentences = 0
     translated = 0
-    bar = _progress_bar(total, resumed, show_progress)
+    bar = progress_bar(total, resumed, show_progress)
     last_postfix = 0.0
 
     def on_segments(n: int) -> None:
@@ -880,7 +881,8 @@ def _row_id(record: Mapping[str, Any]) -> int:
     return int(record["row_id"])
 
 
-def _progress_bar(total: int, initial: int, show: bool) -> Any:
+def progress_bar(total: int, initial: int, show: bool) -> Any:
+    """A tqdm bar on stderr counting documents (None when progress is off)."""
     if not show:
         return None
     from tqdm import tqdm
@@ -896,7 +898,7 @@ def _progress_bar(total: int, initial: int, show: bool) -> Any:
     )
 
 
-def _finished_report(
+def finished_report(
     output: Path, sidecar: Path, fingerprint: str, total: int
 ) -> BatchReport | None:
     """The report of an identical job that already finished (output and sidecar in place)."""
@@ -940,7 +942,7 @@ def sidecar_meta(
     meta = translator.meta
     return {
         "tarjama_version": __version__,
-        "finished": _now(),
+        "finished": timestamp(),
         "fingerprint": fingerprint,
         "input": batch_input.describe(),
         "output": {

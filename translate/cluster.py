@@ -50,22 +50,22 @@ from .batch import (
     InputRow,
     ResumeRefusedError,
     Summarizer,
-    _atomic_path,
-    _finished_report,
-    _now,
-    _progress_bar,
+    atomic_path,
     atomic_write_text,
     changed_settings,
     chunks,
+    finished_report,
     job_fingerprint,
     job_settings,
     output_columns,
     output_format,
     output_rows,
+    progress_bar,
     read_input,
     rows_to_table,
     sidecar_meta,
     sidecar_path,
+    timestamp,
     translate_chunk,
     write_output,
     write_sidecar,
@@ -145,7 +145,7 @@ class ShardStore:
             "fingerprint": fingerprint,
             "settings": dict(settings),
             "shards": [list(shard) for shard in layout],
-            "created": _now(),
+            "created": timestamp(),
         }
         atomic_write_text(self.state_file, json.dumps(state, indent=2, ensure_ascii=False))
         return layout
@@ -171,7 +171,7 @@ class ShardStore:
         import pyarrow.parquet as pq
 
         table = rows_to_table(records, RECORD_COLUMNS)
-        with _atomic_path(self.shard_file(index)) as tmp:
+        with atomic_path(self.shard_file(index)) as tmp:
             pq.write_table(table, tmp)
 
     def remove(self) -> None:
@@ -417,7 +417,7 @@ def run_batch_ray(
         facts = _probe(ray, plan, kwargs, facts_input, summary)
         fingerprint = job_fingerprint(facts.settings)
         if resume and not store.exists():
-            finished = _finished_report(output, sidecar, fingerprint, total)
+            finished = finished_report(output, sidecar, fingerprint, total)
             if finished is not None:
                 return finished
         layout = store.open(fingerprint, facts.settings, layout, resume=resume)
@@ -436,7 +436,7 @@ def run_batch_ray(
 
         started = time.monotonic()
         sentences = 0
-        bar = _progress_bar(total, resumed, show_progress)
+        bar = progress_bar(total, resumed, show_progress)
         try:
             results = _translate_shards(
                 ray, plan, batch_input, layout, pending, kwargs, facts_input, summary, summarizer
