@@ -425,16 +425,3 @@ def test_ui_passes_its_options_to_serve(
     )  # fmt: skip
     assert config.max_chars == 5000
     assert kwargs == {"host": "127.0.0.1", "port": 7000, "share": False}  # local by default
-
-
-def test_ray_engine_missing_is_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    if importlib.util.find_spec("translate.cluster") is not None:
-        pytest.skip("translate/cluster.py exists: the Ray engine is tested with it")
-    source = tmp_path / "in.txt"
-    source.write_text(ARABIC + "\n", encoding="utf-8")
-    code, _, err = run(capsys, "batch", source, tmp_path / "o.jsonl", "--engine", "ray")
-    assert code == 2 and "pip install 'tarjama[cluster]'" in err
-    code, _, err = run(capsys, "batch", source, tmp_path / "o.jsonl", "--address", "ray://x:1")
-    assert code == 2 and "--address is for --engine ray" in err
