@@ -405,6 +405,36 @@ def sidecar_path(output: Path) -> Path:
     return output.with_name(output.name + SIDECAR_SUFFIX)
 
 
+def earlier_state(
+    directory: Path,
+    state_file: Path,
+    fingerprint: str,
+    settings: Mapping[str, Any],
+    *,
+    resume: bool,
+) -> dict[str, Any] | None:
+    """The saved state of an earlier run of the same job in ``directory``, or None.
+
+    With ``resume`` off, earlier work is discarded. A state with another fingerprint raises
+    ResumeRefusedError naming what changed (the local checkpoint and the Ray shards share this).
+    """
+    if directory.exists() and not resume:
+        shutil.rmtree(directory)
+    if not state_file.is_file():
+        return None
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    if state.get("fingerprint") != fingerprint:
+        changed = changed_settings(state.get("settings") or {}, settings)
+        what = ", ".join(changed) if changed else "the job's fingerprint"
+        raise ResumeRefusedError(
+            f"Earlier work on this output, in {directory}, was made with a different input, "
+            f"model or settings (changed: {what}). Run the same command with --no-resume to "
+            "discard it and start over, or go back to the original input and settings to "
+            "continue it."
+        )
+    return state
+
+
 class Checkpoint:
     """Finished rows of one job, appended and fsync'd per chunk, under the job's fingerprint.
 
@@ -429,19 +459,7 @@ class Checkpoint:
         Raises ResumeRefusedError when a checkpoint with another fingerprint exists and
         ``resume`` is on; with ``resume`` off any old checkpoint is discarded.
         """
-        if self.directory.exists() and not resume:
-            shutil.rmtree(self.directory)
-        if self.exists():
-            state = json.loads(self.state_file.read_text(encoding="utf-8"))
-            if state.get("fingerprint") != fingerprint:
-                changed = changed_settings(state.get("settings") or {}, settings)
-                what = ", ".join(changed) if changed else "the job's fingerprint"
-                raise ResumeRefusedError(
-                    f"A checkpoint for this output exists in {self.directory}, made with a "
-                    f"different input, model or settings (changed: {what}). Run the same "
-                    "command with --no-resume to discard it and start over, or go back to the "
-                    "original input and settings to continue it."
-                )
+        if earlier_state(self.directory, self.state_file, fingerprint, settings, resume=resume):
             return self._load_rows()
         self.directory.mkdir(parents=True, exist_ok=True)
         state = {

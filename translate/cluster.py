@@ -48,12 +48,11 @@ from .batch import (
     BatchReport,
     BatchUsageError,
     InputRow,
-    ResumeRefusedError,
     Summarizer,
     atomic_path,
     atomic_write_text,
-    changed_settings,
     chunks,
+    earlier_state,
     finished_report,
     job_fingerprint,
     job_settings,
@@ -123,19 +122,10 @@ class ShardStore:
         Raises ResumeRefusedError when a state with another fingerprint exists and ``resume`` is
         on; with ``resume`` off any old shards are discarded.
         """
-        if self.directory.exists() and not resume:
-            shutil.rmtree(self.directory)
-        if self.exists():
-            state = json.loads(self.state_file.read_text(encoding="utf-8"))
-            if state.get("fingerprint") != fingerprint:
-                changed = changed_settings(state.get("settings") or {}, settings)
-                what = ", ".join(changed) if changed else "the job's fingerprint"
-                raise ResumeRefusedError(
-                    f"Finished shards for this output exist in {self.directory}, made with a "
-                    f"different input, model or settings (changed: {what}). Run the same "
-                    "command with --no-resume to discard them and start over, or go back to "
-                    "the original input and settings to continue."
-                )
+        state = earlier_state(
+            self.directory, self.state_file, fingerprint, settings, resume=resume
+        )
+        if state is not None:
             for stray in self.directory.glob(".*.tmp"):  # a write cut short by a kill
                 stray.unlink(missing_ok=True)
             return [(int(first), int(count)) for first, count in state["shards"]]
