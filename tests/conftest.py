@@ -61,3 +61,33 @@ def translator(tiny_marian: Path):
         cache_size=0,
         generation={"num_beams": 1, "max_new_tokens": 48},
     )
+
+
+@pytest.fixture(scope="session")
+def fast_registry(tmp_path_factory: pytest.TempPathFactory, tiny_marian: Path) -> Path:
+    """A models.yaml whose default ``tiny`` entry is the tiny model with short greedy decoding,
+    plus ``broken`` (a local path that does not exist) and ``hub-model`` (never downloaded)."""
+    path = tmp_path_factory.mktemp("registry") / "models.yaml"
+    path.write_text(
+        f"""
+default_translation: tiny
+models:
+  tiny:
+    path: {tiny_marian}
+    role: translation
+    backend: transformers
+    max_input_tokens: 512
+    window_tokens: 64
+    generation: {{num_beams: 1, max_new_tokens: 8, max_length_ratio: 2.0}}
+    strict_generation: {{num_beams: 1, max_new_tokens: 8, repetition_penalty: 1.3}}
+  broken:
+    path: {tiny_marian.parent / "no-such-model"}
+    role: translation
+    backend: transformers
+  hub-model:
+    hub_id: example-org/not-downloaded
+    role: translation
+""",
+        encoding="utf-8",
+    )
+    return path

@@ -40,40 +40,6 @@ COMMANDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def fast_registry(tmp_path_factory: pytest.TempPathFactory, tiny_marian: Path) -> Path:
-    """A models.yaml whose default ``tiny`` entry is the tiny model with short greedy decoding."""
-    path = tmp_path_factory.mktemp("registry") / "models.yaml"
-    path.write_text(
-        f"""
-default_translation: tiny
-models:
-  tiny:
-    path: {tiny_marian}
-    role: translation
-    backend: transformers
-    window_tokens: 64
-    generation: {{num_beams: 1, max_new_tokens: 8, max_length_ratio: 2.0}}
-    strict_generation: {{num_beams: 1, max_new_tokens: 8, repetition_penalty: 1.3}}
-  hub-model:
-    hub_id: example-org/not-downloaded
-    role: translation
-""",
-        encoding="utf-8",
-    )
-    return path
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread() -> Any:
-    """The tiny model gains nothing from threads, and on a busy machine they spin and crawl."""
-    torch = pytest.importorskip("torch")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture()
 def registry(monkeypatch: pytest.MonkeyPatch, fast_registry: Path) -> Path:
     monkeypatch.setenv("TARJAMA_MODELS", str(fast_registry))

@@ -33,42 +33,10 @@ ROWS = 300
 KWARGS = {"model": "tiny", "cache_size": 0}  # the registry's tiny entry: greedy, 8 new tokens
 
 
-@pytest.fixture(scope="module")
-def fast_registry(tmp_path_factory: pytest.TempPathFactory, tiny_marian: Path) -> Path:
-    """A models.yaml whose ``tiny`` entry is the tiny model with short greedy decoding."""
-    path = tmp_path_factory.mktemp("registry") / "models.yaml"
-    path.write_text(
-        f"""
-default_translation: tiny
-models:
-  tiny:
-    path: {tiny_marian}
-    role: translation
-    backend: transformers
-    max_input_tokens: 512
-    window_tokens: 64
-    generation: {{num_beams: 1, max_new_tokens: 8, max_length_ratio: 2.0}}
-    strict_generation: {{num_beams: 1, max_new_tokens: 8, repetition_penalty: 1.3}}
-""",
-        encoding="utf-8",
-    )
-    return path
-
-
 @pytest.fixture(autouse=True)
 def _registry(monkeypatch: pytest.MonkeyPatch, fast_registry: Path) -> None:
     # Set in the driver; run_batch_ray passes TARJAMA_* on to the workers.
     monkeypatch.setenv("TARJAMA_MODELS", str(fast_registry))
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread() -> Any:
-    """The driver's local-engine runs: one thread, like each actor."""
-    torch = pytest.importorskip("torch")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
