@@ -43,18 +43,6 @@ models:
 """
 
 
-@pytest.fixture()
-def torch_one_thread():
-    """Run tiny models on one torch thread (restored after): on a busy machine, torch's thread
-    pool makes the millisecond-sized ops of a 32-wide model dozens of times slower."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="session")
 def tiny_bart(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random BART model directory (byte-level BPE on the English seeds), built once."""

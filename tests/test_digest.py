@@ -13,8 +13,7 @@ from translate.errors import ConfigError
 tiny_bart = fx.tiny_bart
 tiny_registry = fx.tiny_registry
 tiny_registry_file = fx.tiny_registry_file
-torch_one_thread = fx.torch_one_thread
-pytestmark = pytest.mark.usefixtures("torch_one_thread", "tiny_registry")
+pytestmark = pytest.mark.usefixtures("tiny_registry")
 
 
 def _targets(d: Digest) -> list[str]:

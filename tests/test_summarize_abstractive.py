@@ -20,8 +20,6 @@ from translate.errors import ConfigError, InputError
 tiny_bart = fx.tiny_bart
 tiny_registry = fx.tiny_registry
 tiny_registry_file = fx.tiny_registry_file
-torch_one_thread = fx.torch_one_thread
-pytestmark = pytest.mark.usefixtures("torch_one_thread")
 EN_NEWS = fx.EN_NEWS
 
 FEW = split_sentences(EN_NEWS)[:4]
