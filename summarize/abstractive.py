@@ -325,17 +325,11 @@ def _with_provenance(pieces: list[_Piece], inputs: list[str]) -> list[SummarySen
     return out
 
 
-_SUMMARIZERS: dict[tuple[str | None, str | None, str], Summarizer] = {}
-
-
 def shared_summarizer(model: str | None, backend: str | None, device: str = "auto") -> Summarizer:
     """The explicit cache behind :func:`summarize.summarize`: one Summarizer per key."""
-    key = (model, backend, device)
-    if key not in _SUMMARIZERS:
-        _SUMMARIZERS[key] = Summarizer(model=model, backend=backend, device=device)
-    return _SUMMARIZERS[key]
+    return Summarizer.shared(model, backend, device)
 
 
 def clear_summarizer_cache() -> None:
     """Forget the shared Summarizers (the loaded models stay in ``MODEL_CACHE``)."""
-    _SUMMARIZERS.clear()
+    Summarizer.clear_shared()

@@ -386,19 +386,9 @@ def translate(
     text: str, model: str | None = None, backend: str | None = None, device: str = "auto"
 ) -> TranslationResult:
     """Translate one Arabic text with the registry's default (or the named) model."""
-    return _shared_translator(model, backend, device).translate(text)
-
-
-_TRANSLATORS: dict[tuple[str | None, str | None, str], Translator] = {}
-
-
-def _shared_translator(model: str | None, backend: str | None, device: str) -> Translator:
-    """The explicit cache behind :func:`translate`: one Translator per (model, backend, device)."""
-    key = (model, backend, device)
-    if key not in _TRANSLATORS:
-        _TRANSLATORS[key] = Translator(model=model, backend=backend, device=device)
-    return _TRANSLATORS[key]
+    return Translator.shared(model, backend, device).translate(text)
 
 
 def clear_translator_cache() -> None:
-    _TRANSLATORS.clear()
+    """Forget the Translators shared by :func:`translate`."""
+    Translator.clear_shared()

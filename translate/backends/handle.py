@@ -6,11 +6,17 @@ part of their metadata live in one place.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from ..registry import ModelSpec, Role, resolve_model
 from . import load_backend, resolve_backend_name
 from .base import Seq2SeqBackend
+
+H = TypeVar("H", bound="ModelHandle")
+
+# The explicit cache behind translate() and summarize(): one handle per (class, model, backend,
+# device), so their sentence caches and settings are shared between calls.
+_SHARED: dict[tuple[type, str | None, str | None, str], ModelHandle] = {}
 
 
 class ModelHandle:
@@ -33,6 +39,22 @@ class ModelHandle:
         self.settings: dict[str, Any] = {**self.spec.generation, **(generation or {})}
         self.strict_settings: dict[str, Any] = {**self.settings, **self.spec.strict_generation}
         self._backend: Seq2SeqBackend | None = None
+
+    @classmethod
+    def shared(
+        cls: type[H], model: str | None = None, backend: str | None = None, device: str = "auto"
+    ) -> H:
+        """The process-wide instance for (model, backend, device), made on first use."""
+        key = (cls, model, backend, device)
+        if key not in _SHARED:
+            _SHARED[key] = cls(model=model, backend=backend, device=device)  # type: ignore[call-arg]
+        return _SHARED[key]  # type: ignore[return-value]
+
+    @classmethod
+    def clear_shared(cls) -> None:
+        """Forget this class's shared instances (the loaded models stay in MODEL_CACHE)."""
+        for key in [k for k in _SHARED if issubclass(k[0], cls)]:
+            del _SHARED[key]
 
     @property
     def backend(self) -> Seq2SeqBackend:
