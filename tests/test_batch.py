@@ -22,6 +22,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from translate import batch as B
+from translate.batch import inputs, local, outputs, state
+from translate.errors import InternalError
 from ui.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,7 +84,7 @@ def test_txt_to_each_output_format(
     assert all(r["translation"] and r["error"] == "" for r in rows)
     flags = rows[0]["flags"]
     assert isinstance(flags, str) if fmt == "csv" else isinstance(flags, list)
-    assert not B.checkpoint_dir(out).exists()
+    assert not state.Checkpoint(out).directory.exists()
     assert not list(tmp_path.glob(".out*"))  # no temporary files left behind
     meta = sidecar(out)
     assert meta["output"]["format"] == fmt and meta["counts"]["rows_ok"] == len(DOCS)
@@ -353,7 +355,7 @@ def test_summarize_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 # -- checkpoint and resume -----------------------------------------------------------------------
 def _crash_after(monkeypatch: pytest.MonkeyPatch, chunks: int) -> None:
     """Make the job die (like a crash) when it starts chunk number ``chunks + 1``."""
-    real = B.translate_chunk
+    real = local.translate_chunk
     calls = []
 
     def flaky(*args: Any, **kwargs: Any) -> Any:
@@ -362,7 +364,7 @@ def _crash_after(monkeypatch: pytest.MonkeyPatch, chunks: int) -> None:
             raise RuntimeError("simulated crash")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(B, "translate_chunk", flaky)
+    monkeypatch.setattr(local, "translate_chunk", flaky)
 
 
 def test_resume_refused_after_settings_change(
@@ -375,7 +377,7 @@ def test_resume_refused_after_settings_change(
         with pytest.raises(RuntimeError, match="simulated crash"):
             batch(capsys, source, out, "--chunk-rows", "3")
     assert not out.exists()
-    assert len(B.checkpoint_dir(out).joinpath("rows.jsonl").read_text().splitlines()) == 6
+    assert len(state.Checkpoint(out).directory.joinpath("rows.jsonl").read_text().splitlines()) == 6
     # A setting that changes outputs: refused, naming what changed and --no-resume.
     code, _, err = batch(capsys, source, out, "--num-beams", "2")
     assert code == 2
@@ -417,7 +419,7 @@ def test_ctrl_c_stops_at_a_checkpoint(
 ) -> None:
     source = write_txt(tmp_path / "in.txt", [f"{DOCS[i % 4]} رقم {i}" for i in range(9)])
     out = tmp_path / "out.jsonl"
-    real = B.translate_chunk
+    real = local.translate_chunk
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C in the middle of the first chunk
@@ -425,7 +427,7 @@ def test_ctrl_c_stops_at_a_checkpoint(
 
     handler = signal.getsignal(signal.SIGINT)
     with monkeypatch.context() as patch:
-        patch.setattr(B, "translate_chunk", interrupted)
+        patch.setattr(local, "translate_chunk", interrupted)
         code, _, err = batch(capsys, source, out, "--chunk-rows", "4")
     assert code == 130
     assert "4 of 9 rows are checkpointed" in err
@@ -437,12 +439,12 @@ def test_ctrl_c_stops_at_a_checkpoint(
 
 
 def test_torn_checkpoint_line_is_redone(tmp_path: Path) -> None:
-    checkpoint = B.Checkpoint(tmp_path / "ckpt")
+    checkpoint = state.Checkpoint(tmp_path / "out.jsonl")
     assert checkpoint.open("f1", {"a": 1}, resume=True, rows_total=3) == {}
-    checkpoint.append([B.result_record(0, "bad row"), B.result_record(1, "bad too")])
+    checkpoint.append([outputs.result_record(0, "bad row"), outputs.result_record(1, "bad too")])
     with open(checkpoint.rows_file, "ab") as fh:
         fh.write(b'{"row_id": 2, "transl')  # killed mid-write
-    done = B.Checkpoint(tmp_path / "ckpt").open("f1", {"a": 1}, resume=True, rows_total=3)
+    done = state.Checkpoint(tmp_path / "out.jsonl").open("f1", {"a": 1}, resume=True, rows_total=3)
     assert sorted(done) == [0, 1]
     assert checkpoint.rows_file.read_bytes().endswith(b"}\n")
     with pytest.raises(B.ResumeRefusedError, match=r"changed: a\b"):
@@ -451,17 +453,17 @@ def test_torn_checkpoint_line_is_redone(tmp_path: Path) -> None:
 
 def test_rows_to_table_mixed_types_become_json_text() -> None:
     rows = [{"x": 1, "flags": ["a"]}, {"x": "one", "flags": []}, {"x": {"k": 1}, "flags": []}]
-    table = B.rows_to_table(rows, ["x", "flags"])
+    table = outputs.rows_to_table(rows, ["x", "flags"])
     assert table.column("x").to_pylist() == ["1", "one", '{"k": 1}']
-    flat = B.rows_to_table(rows, ["x", "flags"], flat=True)
+    flat = outputs.rows_to_table(rows, ["x", "flags"], flat=True)
     assert flat.column("flags").to_pylist() == ["a", "", ""]
 
 
 def test_output_rows_refuses_a_missing_row(tmp_path: Path) -> None:
     source = write_txt(tmp_path / "in.txt", DOCS[:2])
-    batch_input = B.read_input(source)
-    with pytest.raises(RuntimeError, match="row 1"):
-        B.output_rows(batch_input, {0: B.result_record(0, "x")}, summarize=False)
+    batch_input = inputs.read_input(source)
+    with pytest.raises(InternalError, match="row 1"):
+        outputs.output_rows(batch_input, {0: outputs.result_record(0, "x")}, summarize=False)
 
 
 def test_sigkill_then_resume(tmp_path: Path, fast_registry: Path) -> None:
@@ -470,7 +472,7 @@ def test_sigkill_then_resume(tmp_path: Path, fast_registry: Path) -> None:
     lines = [f"قال المتحدث إن الاجتماع رقم {i} سيعقد في المدينة." for i in range(total)]
     source = write_txt(tmp_path / "in.txt", lines)
     out = tmp_path / "out.jsonl"
-    rows_file = B.checkpoint_dir(out) / B.ROWS_FILE
+    rows_file = state.Checkpoint(out).directory / state.ROWS_FILE
     command = [sys.executable, "-m", "ui", "batch", str(source), str(out), "--model", "tiny",
                "--chunk-rows", "2", "--quiet"]  # fmt: skip
     env = {**os.environ, "TARJAMA_MODELS": str(fast_registry), "OMP_NUM_THREADS": "1"}
@@ -502,4 +504,4 @@ def test_sigkill_then_resume(tmp_path: Path, fast_registry: Path) -> None:
     counts = sidecar(out)["counts"]
     assert counts["resumed_rows"] == len(done_before)
     assert counts["translated_this_run"] == total - len(done_before)
-    assert not B.checkpoint_dir(out).exists()
+    assert not state.Checkpoint(out).directory.exists()

@@ -25,12 +25,15 @@ from ui.cli import main
 ray = pytest.importorskip("ray", reason="the cluster extra (ray[data]) is not installed")
 pytest.importorskip("ray.data", reason="the cluster extra (ray[data]) is not installed")
 
-from translate import cluster as C  # noqa: E402
+from translate.batch import JobOptions, outputs  # noqa: E402
+from translate.batch import ray_engine as C  # noqa: E402
+from translate.batch import state as batch_state  # noqa: E402
+from translate.config import TranslatorConfig  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
 ROWS = 300
-KWARGS = {"model": "tiny", "cache_size": 0}  # the registry's tiny entry: greedy, 8 new tokens
+CONFIG = TranslatorConfig(model="tiny", cache_size=0)  # the registry's tiny entry: greedy
 
 
 @pytest.fixture(autouse=True)
@@ -111,10 +114,38 @@ def sidecar(path: Path) -> dict[str, Any]:
 
 def local_rows(source: Path, out: Path, **options: Any) -> list[dict[str, Any]]:
     """What the local engine writes for ``source``, with the same model and settings."""
-    from translate import Translator
-
-    B.run_batch(source, out, Translator(**KWARGS), show_progress=False, **options)
+    B.run_batch(source, out, CONFIG, JobOptions(show_progress=False, **options))
     return read_rows(out)
+
+
+def ray_batch(source: Path, out: Path, **options: Any) -> B.BatchReport:
+    options = JobOptions(show_progress=False, engine="ray", **options)
+    return B.run_batch(source, out, CONFIG, options)
+
+
+def test_a_local_instance_listens_on_loopback_only() -> None:
+    """The instance a job starts without --address serves no network: every listening socket
+    of its processes (GCS, raylet, workers, agents) is on 127.0.0.1, and no dashboard runs."""
+    psutil = pytest.importorskip("psutil")
+    if ray.is_initialized():
+        pytest.skip("a Ray session is already open (run this test first or alone)")
+
+    @ray.remote
+    def ping() -> int:
+        return 1
+
+    with C._ray_session(None) as session:
+        assert session.get(ping.remote()) == 1
+        pids = {p.pid for p in psutil.Process().children(recursive=True)}
+        listening = [
+            (c.laddr.ip, c.laddr.port)
+            for c in psutil.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN and c.pid in pids
+        ]
+    assert listening, "expected Ray's servers among this process's children"
+    loopback = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
+    assert [addr for addr in listening if addr[0] not in loopback] == []
+    assert not ray.is_initialized()
 
 
 # -- the same output as the local engine ---------------------------------------------------------
@@ -125,7 +156,7 @@ def test_parquet_equals_local_with_its_own_ray_instance(tmp_path: Path) -> None:
     source = write_parquet(tmp_path / "in.parquet")
     expected = local_rows(source, tmp_path / "local.parquet")
     out = tmp_path / "ray.parquet"
-    report = C.run_batch_ray(source, out, translator_kwargs=KWARGS, show_progress=False)
+    report = ray_batch(source, out)
     assert not ray.is_initialized()  # the instance it started is shut down
     assert read_rows(out) == expected
     table = pq.read_table(out)
@@ -143,7 +174,7 @@ def test_parquet_equals_local_with_its_own_ray_instance(tmp_path: Path) -> None:
     assert settings["actors"] == 2 and settings["actor_resources"] == {"num_cpus": 1.0}
     assert settings["shards"] == {"total": 5, "done_this_run": 5, "skipped": 0}
     assert meta["model"] == local["model"]
-    assert not C.shard_dir(out).exists()
+    assert not batch_state.ShardStore(out).directory.exists()
 
 
 def test_cli_jsonl_with_summaries_equals_local(
@@ -178,16 +209,16 @@ def test_cli_jsonl_with_summaries_equals_local(
 # -- resume --------------------------------------------------------------------------------------
 def _record_writes(monkeypatch: pytest.MonkeyPatch, fail_after: int | None = None) -> list[int]:
     """Record the shards the driver writes; optionally die (like a crash) on one more."""
-    real = C.ShardStore.write
+    real = batch_state.ShardStore.write
     written: list[int] = []
 
-    def write(self: C.ShardStore, index: int, records: Any) -> None:
+    def write(self: batch_state.ShardStore, index: int, records: Any) -> None:
         if fail_after is not None and len(written) >= fail_after:
             raise RuntimeError("simulated crash")
         real(self, index, records)
         written.append(index)
 
-    monkeypatch.setattr(C.ShardStore, "write", write)
+    monkeypatch.setattr(batch_state.ShardStore, "write", write)
     return written
 
 
@@ -196,13 +227,11 @@ def test_interrupted_job_resumes_with_the_remaining_shards(
 ) -> None:
     source = write_jsonl(tmp_path / "in.jsonl")
     out = tmp_path / "out.parquet"
-    shards = C.shard_dir(out)
+    shards = batch_state.ShardStore(out).directory
     with monkeypatch.context() as patch:
         first = _record_writes(patch, fail_after=2)
         with pytest.raises(RuntimeError, match="simulated crash"):
-            C.run_batch_ray(
-                source, out, translator_kwargs=KWARGS, chunk_rows=50, show_progress=False
-            )
+            ray_batch(source, out, chunk_rows=50)
     assert len(first) == 2 and not out.exists()
     assert sorted(p.name for p in shards.glob("shard-*")) == [
         f"shard-{i:05d}.parquet" for i in sorted(first)
@@ -212,19 +241,17 @@ def test_interrupted_job_resumes_with_the_remaining_shards(
 
     # Another setting that changes outputs: refused before any shard is translated.
     with pytest.raises(B.ResumeRefusedError, match=r"generation\.num_beams.*--no-resume"):
-        C.run_batch_ray(
+        B.run_batch(
             source,
             out,
-            translator_kwargs={**KWARGS, "generation": {"num_beams": 2}},
-            show_progress=False,
+            TranslatorConfig(model="tiny", cache_size=0, generation={"num_beams": 2}),
+            JobOptions(show_progress=False, engine="ray"),
         )
 
     # The same job again (another shard size is ignored: the layout is the first run's).
     with monkeypatch.context() as patch:
         second = _record_writes(patch)
-        report = C.run_batch_ray(
-            source, out, translator_kwargs=KWARGS, chunk_rows=64, show_progress=False
-        )
+        report = ray_batch(source, out, chunk_rows=64)
     assert sorted(second) == sorted(set(range(6)) - set(first))  # only the remaining shards
     assert report.resumed_rows == 100 and report.translated_this_run == ROWS - 100
     meta = sidecar(out)
@@ -236,22 +263,23 @@ def test_interrupted_job_resumes_with_the_remaining_shards(
     assert rows == local_rows(source, tmp_path / "local.parquet", chunk_rows=50)
 
     # Finished: the same command has nothing to do.
-    again = C.run_batch_ray(source, out, translator_kwargs=KWARGS, show_progress=False)
+    again = ray_batch(source, out)
     assert again.already_complete and again.translated_this_run == 0
 
 
 def test_a_torn_or_foreign_shard_file_is_redone(tmp_path: Path) -> None:
-    store = C.ShardStore(tmp_path / "s")
+    store = batch_state.ShardStore(tmp_path / "s.jsonl")
     layout = store.open("f1", {"a": 1}, [(0, 2), (2, 1)], resume=True)
-    store.write(0, [B.result_record(0, "bad"), B.result_record(1, "bad too")])
+    store.write(0, [outputs.result_record(0, "bad"), outputs.result_record(1, "bad too")])
     store.shard_file(1).write_bytes(b"PAR1 torn")
     assert store.read(0, range(0, 2)) == [
-        B.result_record(0, "bad"),
-        B.result_record(1, "bad too"),
+        outputs.result_record(0, "bad"),
+        outputs.result_record(1, "bad too"),
     ]
     assert store.read(1, range(2, 3)) is None  # unreadable
     assert store.read(0, range(0, 3)) is None  # not the rows the layout expects
-    assert C.ShardStore(tmp_path / "s").open("f1", {"a": 1}, [(0, 3)], resume=True) == layout
+    again = batch_state.ShardStore(tmp_path / "s.jsonl")
+    assert again.open("f1", {"a": 1}, [(0, 3)], resume=True) == layout
     with pytest.raises(B.ResumeRefusedError, match=r"changed: a\b"):
         store.open("f2", {"a": 2}, layout, resume=True)
     assert store.open("f2", {"a": 2}, [(0, 3)], resume=False) == [(0, 3)]
@@ -279,7 +307,7 @@ class _FakeRay:
 def test_one_actor_per_gpu_or_cpu(
     resources: dict[str, float], device: str, shards: int, actors: int, per_actor: dict[str, float]
 ) -> None:
-    plan = C._plan(_FakeRay(resources), {"device": device}, shards)
+    plan = C._plan(_FakeRay(resources), TranslatorConfig(device=device), shards)
     assert (plan.actors, plan.resources) == (actors, per_actor)
     assert plan.runtime_env["env_vars"]["TARJAMA_MODELS"]  # the driver's settings go along
 
@@ -296,24 +324,19 @@ def test_model_errors_come_back_as_tarjama_errors(
     err = capsys.readouterr().err
     assert code == 1, err
     assert "tarjama: error:" in err and "could not be loaded" in err and "Traceback" not in err
-    assert not C.shard_dir(tmp_path / "o.jsonl").exists()
+    assert not batch_state.ShardStore(tmp_path / "o.jsonl").directory.exists()
 
 
 def test_usage_errors_before_ray_starts(tmp_path: Path) -> None:
     source = tmp_path / "in.txt"
     source.write_text(documents(1)[0] + "\n", encoding="utf-8")
     with pytest.raises(B.BatchUsageError, match="must end in"):
-        C.run_batch_ray(source, tmp_path / "o.txt", translator_kwargs=KWARGS)
+        ray_batch(source, tmp_path / "o.txt")
     with pytest.raises(B.BatchUsageError, match="at least 1 row"):
-        C.run_batch_ray(source, tmp_path / "o.jsonl", translator_kwargs=KWARGS, chunk_rows=0)
+        ray_batch(source, tmp_path / "o.jsonl", chunk_rows=0)
     lock = threading.Lock()  # does not pickle
     with pytest.raises(B.BatchUsageError, match="cannot be sent to the Ray workers"):
-        C.run_batch_ray(
-            source,
-            tmp_path / "o.jsonl",
-            translator_kwargs=KWARGS,
-            summarizer=lambda result: str(lock),
-        )
+        ray_batch(source, tmp_path / "o.jsonl", summarizer=lambda result: str(lock))
 
 
 def test_missing_ray_is_a_usage_error_with_the_install_hint(

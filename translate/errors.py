@@ -24,3 +24,37 @@ class ConfigError(TarjamaError, ValueError):
 
 class MissingDependencyError(TarjamaError, ImportError):
     """An optional package is needed for the requested feature; the message says how to get it."""
+
+
+class InternalError(TarjamaError, RuntimeError):
+    """An invariant of tarjama itself broke (a bug): never the user's input or settings."""
+
+
+class BatchUsageError(ConfigError):
+    """A batch job cannot start: bad input or output path, missing column, refused resume."""
+
+
+class ResumeRefusedError(BatchUsageError):
+    """Earlier work on this output was made with a different input, model or settings."""
+
+
+class CorruptStateError(BatchUsageError):
+    """A checkpoint or shard folder of an earlier run cannot be read; nothing was deleted."""
+
+
+class OutputLockedError(BatchUsageError):
+    """Another running job holds the lock on this output."""
+
+
+class ClusterMismatchError(TarjamaError):
+    """A Ray worker resolved another model, engine or settings than the job's (mixed cluster)."""
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C: the job stopped after checkpointing its last finished work."""
+
+    def __init__(self, rows_done: int, rows_total: int, checkpoint: object) -> None:
+        super().__init__(f"{rows_done} of {rows_total} rows are checkpointed in {checkpoint}")
+        self.rows_done = rows_done
+        self.rows_total = rows_total
+        self.checkpoint = checkpoint

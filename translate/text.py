@@ -155,6 +155,28 @@ def _is_latin_letter(ch: str) -> bool:
     )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(text: str) -> int | None:
+    """Position of the first lone UTF-16 surrogate in ``text`` (a broken emoji), or None.
+
+    A Python string can hold U+D800–U+DFFF only unpaired (JSON's ``"\\ud83d"``); such a
+    character cannot be encoded as UTF-8, so no tokenizer or file writer accepts it.
+    """
+    match = _SURROGATE.search(text)
+    return match.start() if match else None
+
+
+def surrogate_message(text: str, position: int) -> str:
+    """The error for a lone surrogate at ``position``: where it is and what it usually is."""
+    return (
+        f"The text has an invalid character at position {position} "
+        f"(a lone UTF-16 surrogate, U+{ord(text[position]):04X}: usually a broken emoji or "
+        "text cut in the middle of a character). Remove it or fix the source's encoding."
+    )
+
+
 def has_arabic(text: str) -> bool:
     """True if the text holds an Arabic-script letter (digits and punctuation don't count)."""
     return any(_is_arabic_letter(ch) for ch in text)

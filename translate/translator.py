@@ -16,6 +16,7 @@ from typing import Any
 from . import text as T
 from .backends.handle import ModelHandle
 from .cache import CachedTranslation, SentenceCache, cache_key
+from .config import TranslatorConfig
 from .errors import InputError, TarjamaError
 from .guard import check_translation
 from .types import Segment, TranslationResult
@@ -90,6 +91,18 @@ class Translator(ModelHandle):
         generation: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(model, "translation", backend, device, quantization, generation)
+        self.config = TranslatorConfig(
+            model=model,
+            backend=backend,
+            device=device,
+            quantization=quantization,
+            batch_tokens=batch_tokens,
+            max_batch_size=max_batch_size,
+            window_tokens=window_tokens,
+            max_chars=max_chars,
+            cache_size=cache_size,
+            generation=generation,
+        )
         if batch_tokens < 16 or max_batch_size < 1:
             raise InputError("batch_tokens must be >= 16 and max_batch_size >= 1.")
         self.batch_tokens = batch_tokens
@@ -103,6 +116,11 @@ class Translator(ModelHandle):
         self.window_tokens = window
         self.max_chars = max_chars
         self.cache = SentenceCache(cache_size)
+
+    @classmethod
+    def from_config(cls, config: TranslatorConfig) -> Translator:
+        """A Translator made of ``config`` (the model loads on first use, as always)."""
+        return cls(**config.as_dict())
 
     @property
     def meta(self) -> dict[str, Any]:

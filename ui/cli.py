@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from translate import __version__
-from translate.errors import ConfigError, InputError, TarjamaError
+from translate.errors import BatchInterrupted, ConfigError, InputError, TarjamaError
 
 from . import formatting
 
@@ -285,8 +285,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    from translate.batch import BatchInterrupted
-
     try:
         return handler(args)
     except BatchInterrupted as exc:
@@ -387,17 +385,24 @@ def write_output(text: str, destination: str | None) -> None:
 
 
 # -- commands ------------------------------------------------------------------------------------
-def _translator(args: argparse.Namespace, *, batch_tokens: int | None = None) -> Any:
-    from translate import Translator
+def _translator_config(args: argparse.Namespace) -> Any:
+    """The one TranslatorConfig of this command's flags (made once, passed everywhere)."""
+    from translate.config import TranslatorConfig
 
     kwargs: dict[str, Any] = {}
-    if batch_tokens is not None:
-        kwargs["batch_tokens"] = batch_tokens
+    if getattr(args, "batch_tokens", None) is not None:
+        kwargs["batch_tokens"] = args.batch_tokens
     if getattr(args, "max_chars", None) is not None:
         kwargs["max_chars"] = args.max_chars
     if getattr(args, "num_beams", None) is not None:
         kwargs["generation"] = {"num_beams": args.num_beams}
-    return Translator(model=args.model, backend=args.backend, device=args.device, **kwargs)
+    return TranslatorConfig(model=args.model, backend=args.backend, device=args.device, **kwargs)
+
+
+def _translator(args: argparse.Namespace) -> Any:
+    from translate import Translator
+
+    return Translator.from_config(_translator_config(args))
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
@@ -476,32 +481,31 @@ def batch_summarizer(args: argparse.Namespace) -> tuple[Callable[[Any], str], di
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from translate.batch import DEFAULT_CHUNK_ROWS, run_batch
+    from translate.batch import DEFAULT_CHUNK_ROWS, JobOptions, run_batch
 
-    translator = _translator(args, batch_tokens=args.batch_tokens)
-    summarizer, summary_settings = batch_summarizer(args) if args.summarize else (None, None)
-    options: dict[str, Any] = {
-        "column": args.column,
-        "summarizer": summarizer,
-        "summary_settings": summary_settings,
-        "chunk_rows": args.chunk_rows or DEFAULT_CHUNK_ROWS,
-        "resume": args.resume,
-        "overwrite": args.overwrite,
-        "show_progress": not args.quiet,
-    }
     if args.engine == "ray":
-        report = _run_ray(args, options)
-    else:
-        if args.address:
-            raise UsageError("--address is for --engine ray.")
+        try:
+            import ray  # noqa: F401
+        except ImportError as exc:
+            raise UsageError(f"--engine ray is not available ({exc}): {RAY_HINT}") from None
+    config = _translator_config(args)
+    summarizer, summary_settings = batch_summarizer(args) if args.summarize else (None, None)
+    options = JobOptions(
+        column=args.column,
+        summarizer=summarizer,
+        summary_settings=summary_settings,
+        chunk_rows=args.chunk_rows or DEFAULT_CHUNK_ROWS,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        show_progress=not args.quiet,
+        engine=args.engine,
+        address=args.address,
+    )
+    if args.engine == "local":
         _quiet_libraries()
-        report = run_batch(
-            args.input_path,
-            args.output_path,
-            translator,
-            extra_meta={"engine": "local"},
-            **options,
-        )
+    report = run_batch(args.input_path, args.output_path, config, options)
+    for note in report.notes:
+        _status(args, note)
     if report.already_complete:
         _status(
             args,
@@ -520,30 +524,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
         f"→ {report.output}",
     )
     return EXIT_OK if report.rows_failed == 0 else EXIT_FAILED
-
-
-def _run_ray(args: argparse.Namespace, options: dict[str, Any]) -> Any:
-    try:
-        import ray  # noqa: F401
-
-        from translate.cluster import run_batch_ray
-    except ImportError as exc:
-        raise UsageError(f"--engine ray is not available ({exc}): {RAY_HINT}") from None
-    translator_kwargs = {
-        "model": args.model,
-        "backend": args.backend,
-        "device": args.device,
-        **({"batch_tokens": args.batch_tokens} if args.batch_tokens else {}),
-        **({"max_chars": args.max_chars} if args.max_chars else {}),
-        **({"generation": {"num_beams": args.num_beams}} if args.num_beams else {}),
-    }
-    return run_batch_ray(
-        args.input_path,
-        args.output_path,
-        translator_kwargs=translator_kwargs,
-        address=args.address,
-        **options,
-    )
 
 
 def model_entries() -> list[dict[str, Any]]:

@@ -1,28 +1,26 @@
-"""The batch job of :mod:`translate.batch` on a Ray cluster, built on Ray Data.
+"""The batch job on a Ray cluster, built on Ray Data: same input, output, errors and resume.
 
-Same input, output, columns, per-row errors, sidecar and resume guarantees as the local engine;
-only where the model runs changes. The driver (the machine that runs ``tarjama batch``) reads the
-input with :func:`~translate.batch.read_input` and writes the output; the cluster translates:
+Only where the model runs changes. The driver (the machine that runs ``tarjama batch``) reads
+the input and writes the output (:func:`~translate.batch.job.prepare_job` and
+:func:`~translate.batch.job.finish_job`, as for the local engine); the cluster translates:
 
-    read_input → shards of ``chunk_rows`` rows (:func:`~translate.batch.chunks`)
-      → ray.data.from_items(one item per pending shard)
+    shards of ``chunk_rows`` rows → ray.data.from_items(one item per pending shard)
       → map_batches(_TranslateActor, ActorPoolStrategy(size=N), one model per actor,
                     num_gpus=1 per actor when the cluster has GPUs, else num_cpus=1)
       → each finished shard streams back to the driver → OUTPUT.tarjama-ray/shard-NNNNN.parquet
-      → all shards merged in row order → write_output + sidecar (atomic) → shard folder removed
+      → all shards merged in row order → output + sidecar (atomic) → shard folder removed
 
-Each actor runs :func:`~translate.batch.translate_chunk` on whole shards, so a shard is batched
-exactly like a chunk of the local engine and the translations are the same.
+Each actor runs :func:`~translate.batch.local.translate_chunk` on whole shards; since a
+sentence's translation depends only on the sentence, the model and the settings, the rows come
+out as the local engine makes them.
 
-Resume: ``OUTPUT.tarjama-ray/state.json`` holds the job fingerprint (:func:`job_settings` as the
-cluster's workers see them, asked of one worker before any shard starts) and the shard layout.
-A shard file is written atomically as soon as its results reach the driver, so a killed job
-leaves every finished shard on disk and the next run skips them. A different fingerprint is
-refused (:class:`ResumeRefusedError`, pointing to ``--no-resume``).
+Resume: ``OUTPUT.tarjama-ray/state.json`` holds the job fingerprint (asked of one worker before
+any shard starts) and the shard layout; a shard file is written atomically as soon as it
+reaches the driver, so a killed job leaves every finished shard and the next run skips them.
 
-The output is local to the driver, so no shared file system is needed; the workers need
-tarjama (with its model registry and weights, or hub access) installed. ``TARJAMA_*``,
-``HF_HUB_OFFLINE`` and ``TRANSFORMERS_OFFLINE`` are passed from the driver to the workers.
+Without ``--address`` a local Ray instance is started for the job, bound to the loopback
+interface only and without its dashboard. ``TARJAMA_*``, ``HF_HUB_OFFLINE`` and
+``TRANSFORMERS_OFFLINE`` are passed from the driver to the workers.
 """
 
 from __future__ import annotations
@@ -32,140 +30,25 @@ import json
 import logging
 import os
 import pickle
-import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from .batch import (
-    DEFAULT_CHUNK_ROWS,
-    FORMAT_VERSION,
-    STATE_FILE,
-    BatchInput,
-    BatchInterrupted,
-    BatchReport,
-    BatchUsageError,
-    InputRow,
-    Summarizer,
-    atomic_path,
-    atomic_write_text,
-    chunks,
-    earlier_state,
-    finished_report,
-    job_fingerprint,
-    job_settings,
-    output_columns,
-    output_format,
-    output_rows,
-    progress_bar,
-    read_input,
-    rows_to_table,
-    sidecar_meta,
-    sidecar_path,
-    timestamp,
-    translate_chunk,
-    write_output,
-    write_sidecar,
-)
-from .errors import TarjamaError
+from ..config import TranslatorConfig
+from ..errors import BatchInterrupted, BatchUsageError, ClusterMismatchError, TarjamaError
+from .inputs import BatchInput, InputRow
+from .job import BatchReport, Job, Summarizer, finish_job, finished_report, progress_bar
+from .local import chunks, translate_chunk
+from .state import ShardStore, job_fingerprint, job_settings
 
 if TYPE_CHECKING:
-    from .translator import Translator
+    from ..translator import Translator
 
-SHARD_DIR_SUFFIX = ".tarjama-ray"
-RECORD_COLUMNS = ("row_id", "translation", "summary", "flags", "error", "sentences")
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2  # the shards' Arabic text: small next to the models
 FORWARDED_ENV_PREFIXES = ("TARJAMA_",)
 FORWARDED_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-
-
-class ClusterMismatchError(TarjamaError):
-    """A worker resolved another model, engine or settings than the job's (mixed cluster)."""
-
-
-# -- the shard folder ----------------------------------------------------------------------------
-def shard_dir(output: Path) -> Path:
-    return output.with_name(output.name + SHARD_DIR_SUFFIX)
-
-
-class ShardStore:
-    """Finished shards of one job, one Parquet file each, under the job's fingerprint.
-
-    ``state.json`` holds the fingerprint, the settings behind it and the shard layout (first
-    row and row count of each shard), so a resumed job cuts the input the same way whatever
-    ``chunk_rows`` it is given. A shard file is complete or absent: it is written to a temporary
-    file and renamed.
-    """
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.state_file = directory / STATE_FILE
-
-    def exists(self) -> bool:
-        return self.state_file.is_file()
-
-    def shard_file(self, index: int) -> Path:
-        return self.directory / f"shard-{index:05d}.parquet"
-
-    def open(
-        self,
-        fingerprint: str,
-        settings: Mapping[str, Any],
-        layout: list[tuple[int, int]],
-        *,
-        resume: bool,
-    ) -> list[tuple[int, int]]:
-        """Start or continue the job; returns the shard layout to use ``(first row, rows)``.
-
-        Raises ResumeRefusedError when a state with another fingerprint exists and ``resume`` is
-        on; with ``resume`` off any old shards are discarded.
-        """
-        state = earlier_state(
-            self.directory, self.state_file, fingerprint, settings, resume=resume
-        )
-        if state is not None:
-            for stray in self.directory.glob(".*.tmp"):  # a write cut short by a kill
-                stray.unlink(missing_ok=True)
-            return [(int(first), int(count)) for first, count in state["shards"]]
-        self.directory.mkdir(parents=True, exist_ok=True)
-        state = {
-            "format_version": FORMAT_VERSION,
-            "fingerprint": fingerprint,
-            "settings": dict(settings),
-            "shards": [list(shard) for shard in layout],
-            "created": timestamp(),
-        }
-        atomic_write_text(self.state_file, json.dumps(state, indent=2, ensure_ascii=False))
-        return layout
-
-    def read(self, index: int, row_ids: Sequence[int]) -> list[dict[str, Any]] | None:
-        """The records of a finished shard, or None if it is missing or not whole."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        path = self.shard_file(index)
-        if not path.is_file():
-            return None
-        try:
-            records = pq.read_table(path).to_pylist()
-        except (OSError, pa.ArrowException):
-            return None
-        if [r.get("row_id") for r in records] != list(row_ids):
-            return None
-        return records
-
-    def write(self, index: int, records: Sequence[Mapping[str, Any]]) -> None:
-        """Write one shard's records atomically (durable when this returns)."""
-        import pyarrow.parquet as pq
-
-        table = rows_to_table(records, RECORD_COLUMNS)
-        with atomic_path(self.shard_file(index)) as tmp:
-            pq.write_table(table, tmp)
-
-    def remove(self) -> None:
-        shutil.rmtree(self.directory, ignore_errors=True)
+LOOPBACK = "127.0.0.1"
 
 
 # -- work on the cluster -------------------------------------------------------------------------
@@ -184,15 +67,15 @@ def _input_facts(batch_input: BatchInput) -> BatchInput:
 
 
 def _engine_facts(
-    translator_kwargs: Mapping[str, Any],
+    config: TranslatorConfig,
     input_facts: BatchInput,
     summary: Mapping[str, Any] | None,
 ) -> _EngineFacts:
     """Build (and load) the Translator as a worker would; return its settings (remote probe)."""
-    from .translator import Translator
+    from ..translator import Translator
 
     _one_torch_thread()
-    translator = Translator(**translator_kwargs)
+    translator = Translator.from_config(config)
     settings = job_settings(translator, input_facts, summary)
     return _EngineFacts(settings, dict(translator.meta), translator.max_chars)
 
@@ -210,15 +93,15 @@ class _TranslateActor:
 
     def __init__(
         self,
-        translator_kwargs: Mapping[str, Any],
+        config: TranslatorConfig,
         input_facts: BatchInput,
         summary: Mapping[str, Any] | None,
         summarizer: Summarizer | None,
     ) -> None:
-        from .translator import Translator
+        from ..translator import Translator
 
         _one_torch_thread()
-        self.translator: Translator = Translator(**translator_kwargs)
+        self.translator: Translator = Translator.from_config(config)
         self.summarizer = summarizer
         # Loads the model now, and tells the driver if this worker differs from the probe.
         self.fingerprint = job_fingerprint(job_settings(self.translator, input_facts, summary))
@@ -253,11 +136,11 @@ class _Plan:
     runtime_env: dict[str, Any]
 
 
-def _plan(ray: Any, translator_kwargs: Mapping[str, Any], pending_shards: int) -> _Plan:
+def _plan(ray: Any, config: TranslatorConfig, pending_shards: int) -> _Plan:
     """One actor per GPU when the cluster has GPUs (and the job may use them), else per CPU."""
     total = ray.cluster_resources()
     gpus = int(total.get("GPU", 0))
-    use_gpus = gpus > 0 and str(translator_kwargs.get("device") or "auto") != "cpu"
+    use_gpus = gpus > 0 and config.device != "cpu"
     slots = gpus if use_gpus else max(1, int(total.get("CPU", 1)))
     resources = {"num_gpus": 1.0} if use_gpus else {"num_cpus": 1.0}
     return _Plan(max(1, min(slots, pending_shards)), resources, _runtime_env())
@@ -293,17 +176,40 @@ def _ray_session(address: str | None) -> Iterator[Any]:
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise BatchUsageError(f"Cannot connect to the Ray cluster at {address}: {exc}") from exc
     else:
-        ray.init(
-            num_cpus=os.cpu_count() or 2,
-            object_store_memory=LOCAL_OBJECT_STORE_BYTES,
-            include_dashboard=False,
-            logging_level=logging.ERROR,  # a throw-away instance: its start-up notes are noise
-            **options,
-        )
+        with _loopback_node():
+            ray.init(
+                num_cpus=os.cpu_count() or 2,
+                object_store_memory=LOCAL_OBJECT_STORE_BYTES,
+                include_dashboard=False,
+                logging_level=logging.ERROR,  # a throw-away instance: its start-up notes are noise
+                **options,
+            )
     try:
         yield ray
     finally:
         ray.shutdown()
+
+
+@contextlib.contextmanager
+def _loopback_node() -> Iterator[None]:
+    """Start a local Ray node on 127.0.0.1, so that none of its servers listens on a network.
+
+    Ray binds its GCS, raylet, object manager and worker servers to the node's IP, and on
+    purpose turns "localhost" into the machine's network address (``resolve_ip_for_localhost``),
+    so ``_node_ip_address="127.0.0.1"`` is not enough. A throw-away single-machine instance has
+    no other nodes to talk to: while it starts, its node IP is the loopback address.
+    """
+    from ray._private import services
+
+    saved = services.get_node_ip_address, services.resolve_ip_for_localhost
+    services.get_node_ip_address = lambda address=None: LOOPBACK
+    services.resolve_ip_for_localhost = lambda host: (
+        LOOPBACK if services.is_localhost(host) else host
+    )
+    try:
+        yield
+    finally:
+        services.get_node_ip_address, services.resolve_ip_for_localhost = saved
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:
@@ -362,57 +268,36 @@ def _check_summarizer(summarizer: Summarizer | None) -> None:
 
 
 # -- the job -------------------------------------------------------------------------------------
-def run_batch_ray(
-    input_path: str | os.PathLike[str],
-    output_path: str | os.PathLike[str],
-    *,
-    translator_kwargs: Mapping[str, Any] | None = None,
-    address: str | None = None,
-    column: str = "text",
-    summarizer: Summarizer | None = None,
-    summary_settings: Mapping[str, Any] | None = None,
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    resume: bool = True,
-    overwrite: bool = False,
-    show_progress: bool = True,
-    extra_meta: Mapping[str, Any] | None = None,
-) -> BatchReport:
-    """:func:`~translate.batch.run_batch` on Ray: the same output, one model per actor.
+def run_ray(job: Job, config: TranslatorConfig) -> BatchReport:
+    """Translate the job's rows on Ray, one model per actor; the same rows as the local engine.
 
-    ``translator_kwargs`` build the :class:`~translate.Translator` in each actor. ``address``
-    is a Ray cluster (``auto``, ``ray://host:10001``, ``host:6379``); without it a local Ray
-    instance is started for the job (or the already open session is used). ``chunk_rows`` is
-    the shard size: the unit of work and of resumption. ``summarizer`` is sent to the actors
-    (it must pickle); ``summary_settings`` describe it. Usage errors are raised before any
-    model work; Ctrl-C raises BatchInterrupted with the finished shards kept.
+    ``config`` builds the Translator in each actor (nothing is loaded on the driver).
+    ``job.options.chunk_rows`` is the shard size, the unit of work and of resumption; the
+    summarizer is sent to the actors (it must pickle). Ctrl-C raises BatchInterrupted with the
+    finished shards kept.
     """
-    if chunk_rows < 1:
-        raise BatchUsageError("The shard size (--chunk-rows) must be at least 1 row.")
-    output = Path(output_path)
-    out_kind = output_format(output)
-    batch_input = read_input(input_path, column, overwrite=overwrite)
-    if output.resolve() == batch_input.path.resolve():
-        raise BatchUsageError("The output must not be the input file.")
-    _check_summarizer(summarizer)
-    kwargs = dict(translator_kwargs or {})
-    summary = dict(summary_settings or {}) if summarizer is not None else None
-    total = len(batch_input.rows)
-    sidecar = sidecar_path(output)
-    store = ShardStore(shard_dir(output))
-    layout = [(shard[0].row_id, len(shard)) for shard in chunks(batch_input.rows, chunk_rows)]
+    options = job.options
+    _check_summarizer(options.summarizer)
+    summary = options.summary()
+    store = ShardStore(job.output)
+    rows = job.batch_input.rows
+    layout = [(shard[0].row_id, len(shard)) for shard in chunks(rows, options.chunk_rows)]
 
-    with _ray_session(address) as ray:
-        facts_input = _input_facts(batch_input)
-        plan = _plan(ray, kwargs, len(layout))
-        facts = _probe(ray, plan, kwargs, facts_input, summary)
+    with _ray_session(options.address) as ray:
+        facts_input = _input_facts(job.batch_input)
+        plan = _plan(ray, config, len(layout))
+        facts = _probe(ray, plan, config, facts_input, summary)
         fingerprint = job_fingerprint(facts.settings)
-        if resume and not store.exists():
-            finished = finished_report(output, sidecar, fingerprint, total)
+        if options.resume and not store.exists():
+            finished = finished_report(job, fingerprint)
             if finished is not None:
                 return finished
-        layout = store.open(fingerprint, facts.settings, layout, resume=resume)
-        if sum(count for _, count in layout) != total:  # the fingerprint covers the input
-            raise RuntimeError(f"The shard layout in {store.directory} does not cover the input.")
+        layout = store.open(fingerprint, facts.settings, layout, resume=options.resume)
+        if sum(count for _, count in layout) != job.total:  # the fingerprint covers the input
+            raise BatchUsageError(
+                f"The shard layout in {store.directory} does not cover the input; run with "
+                "--no-resume to start over."
+            )
         done: dict[int, dict[str, Any]] = {}
         pending: list[int] = []
         for index, (first, count) in enumerate(layout):
@@ -426,10 +311,11 @@ def run_batch_ray(
 
         started = time.monotonic()
         sentences = 0
-        bar = progress_bar(total, resumed, show_progress)
+        bar = progress_bar(job.total, resumed, options.show_progress)
         try:
             results = _translate_shards(
-                ray, plan, batch_input, layout, pending, kwargs, facts_input, summary, summarizer
+                ray, plan, job.batch_input, layout, pending, config, facts_input, summary,
+                options.summarizer,
             )
             with contextlib.closing(results):
                 for shard, worker_fingerprint, records in results:
@@ -441,32 +327,15 @@ def run_batch_ray(
                     if bar is not None:
                         bar.update(len(records))
         except KeyboardInterrupt:
-            raise BatchInterrupted(len(done), total, store.directory) from None
+            raise BatchInterrupted(len(done), job.total, store.directory) from None
         finally:
             if bar is not None:
                 bar.close()
         seconds = time.monotonic() - started
 
-    summarize = summarizer is not None
-    rows = output_rows(batch_input, done, summarize)
-    columns = output_columns(batch_input, summarize)
-    write_output(rows, columns, output, batch_input.column_types)
-    failures = [(row_id, done[row_id]["error"]) for row_id in sorted(done) if done[row_id]["error"]]
-    report = BatchReport(
-        output=output,
-        sidecar=sidecar,
-        rows_total=total,
-        rows_ok=total - len(failures),
-        rows_failed=len(failures),
-        resumed_rows=resumed,
-        translated_this_run=total - resumed,
-        sentences_this_run=sentences,
-        seconds=seconds,
-        failures=failures,
-    )
     extra = {
         "engine": "ray",
-        "address": address or "local",
+        "address": options.address or "local",
         "actors": plan.actors if pending else 0,
         "actor_resources": plan.resources,
         "shard_rows": max(count for _, count in layout),
@@ -475,13 +344,19 @@ def run_batch_ray(
             "done_this_run": len(pending),
             "skipped": len(layout) - len(pending),
         },
-        **dict(extra_meta or {}),
     }
-    translator_view = cast("Translator", facts)  # sidecar_meta reads .meta and .max_chars
-    meta = sidecar_meta(
-        batch_input, out_kind, columns, translator_view, facts.settings, fingerprint, report, extra
+    report = finish_job(
+        job,
+        done,
+        settings=facts.settings,
+        engine_meta=facts.meta,
+        max_chars=facts.max_chars,
+        resumed=resumed,
+        translated=job.total - resumed,
+        sentences=sentences,
+        seconds=seconds,
+        extra=extra,
     )
-    write_sidecar(sidecar, meta)
     store.remove()
     return report
 
@@ -492,7 +367,7 @@ def _translate_shards(
     batch_input: BatchInput,
     layout: Sequence[tuple[int, int]],
     pending: Sequence[int],
-    translator_kwargs: Mapping[str, Any],
+    config: TranslatorConfig,
     input_facts: BatchInput,
     summary: Mapping[str, Any] | None,
     summarizer: Summarizer | None,
@@ -507,7 +382,7 @@ def _translate_shards(
         first, count = layout[index]
         items.append({"shard": index, "payload": _dumps(batch_input.rows[first : first + count])})
     actor_kwargs = {
-        "translator_kwargs": dict(translator_kwargs),
+        "config": config,
         "input_facts": input_facts,
         "summary": summary,
         "summarizer": summarizer,

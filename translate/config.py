@@ -1,0 +1,67 @@
+"""TranslatorConfig: every setting that makes a Translator, as one frozen, hashable value.
+
+Built once at an edge (the CLI's flags, the page's options, a batch job's options) and passed
+down: the Ray engine sends it to its actors, the shared-instance cache keys on it, and two
+Translators made from equal configs translate alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DEFAULT_MAX_CHARS = 1_000_000  # about 150k Arabic words; a configurable guard against runaway input
+DEFAULT_BATCH_TOKENS = 4096  # padded source tokens per batch
+DEFAULT_MAX_BATCH_SIZE = 64
+DEFAULT_CACHE_SIZE = 8192
+
+
+def _frozen(settings: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
+    items = []
+    for key, value in sorted((settings or {}).items()):
+        if isinstance(value, list):  # e.g. bad_words_ids: lists of lists, kept hashable
+            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        items.append((str(key), value))
+    return tuple(items)
+
+
+@dataclass(frozen=True)
+class TranslatorConfig:
+    """What a :class:`~translate.Translator` is made of (see its docstring for each field).
+
+    ``generation`` holds overrides of the registry's decoding settings; pass a dict, it is
+    stored as sorted pairs so that the config stays hashable.
+    """
+
+    model: str | None = None
+    backend: str | None = None
+    device: str = "auto"
+    quantization: str | None = None
+    batch_tokens: int = DEFAULT_BATCH_TOKENS
+    max_batch_size: int = DEFAULT_MAX_BATCH_SIZE
+    window_tokens: int | None = None
+    max_chars: int = DEFAULT_MAX_CHARS
+    cache_size: int = DEFAULT_CACHE_SIZE
+    generation: Any = field(default=())
+
+    def __post_init__(self) -> None:
+        if isinstance(self.generation, Mapping) or self.generation is None:
+            object.__setattr__(self, "generation", _frozen(self.generation))
+        if self.model is not None:
+            object.__setattr__(self, "model", str(self.model))
+
+    def generation_overrides(self) -> dict[str, Any]:
+        """The decoding overrides as a plain dict (lists back as lists)."""
+        return {
+            key: [list(v) if isinstance(v, tuple) else v for v in value]
+            if isinstance(value, tuple)
+            else value
+            for key, value in self.generation
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        """Keyword arguments for ``Translator(**...)``."""
+        values = asdict(self)
+        values["generation"] = self.generation_overrides() or None
+        return values
