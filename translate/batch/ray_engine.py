@@ -181,6 +181,7 @@ def _ray_session(address: str | None) -> Iterator[Any]:
                 num_cpus=os.cpu_count() or 2,
                 object_store_memory=LOCAL_OBJECT_STORE_BYTES,
                 include_dashboard=False,
+                _node_ip_address=LOOPBACK,
                 logging_level=logging.ERROR,  # a throw-away instance: its start-up notes are noise
                 **options,
             )
