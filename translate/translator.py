@@ -56,6 +56,9 @@ def validate_text(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
         raise InputError("The input looks like binary data, not text (NUL or undecodable bytes).")
     if not text.strip():
         raise InputError("The input is empty." if not text else "The input is only whitespace.")
+    position = T.lone_surrogate(text)
+    if position is not None:
+        raise InputError(T.surrogate_message(text, position))
     if len(text) > max_chars:
         raise InputError(
             f"The input has {len(text):,} characters; the limit is {max_chars:,}. "

@@ -314,6 +314,10 @@ def _error(message: str) -> None:
     print(f"tarjama: error: {message}", file=sys.stderr)
 
 
+def _warn(message: str) -> None:
+    print(f"tarjama: warning: {message}", file=sys.stderr)
+
+
 def _status(args: argparse.Namespace, message: str) -> None:
     if not args.quiet:
         print(message, file=sys.stderr)
@@ -505,7 +509,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         _quiet_libraries()
     report = run_batch(args.input_path, args.output_path, config, options)
     for note in report.notes:
-        _status(args, note)
+        _warn(note)  # shown with --quiet too: the user must know
     if report.already_complete:
         _status(
             args,
