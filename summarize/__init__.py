@@ -10,18 +10,36 @@ Importing this package is light: torch and transformers load only when a model i
 (never for ``method="extractive"``).
 """
 
-from translate.errors import InputError, ModelUnavailableError
+from typing import TYPE_CHECKING, Any
+
+from translate.errors import ConfigError, InputError, ModelUnavailableError
 
 from .api import summarize
-from .digest import digest
+from .digest import TranslationSummarizer, digest, summarize_translation
 from .types import Digest, SummaryResult, SummarySentence
 
+if TYPE_CHECKING:
+    from .abstractive import Summarizer
+
 __all__ = [
+    "ConfigError",
     "Digest",
     "InputError",
     "ModelUnavailableError",
     "SummaryResult",
     "SummarySentence",
+    "Summarizer",
+    "TranslationSummarizer",
     "digest",
     "summarize",
+    "summarize_translation",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Summarizer pulls in the model machinery: imported on first use, not with the package.
+    if name == "Summarizer":
+        from .abstractive import Summarizer
+
+        return Summarizer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from translate.errors import ConfigError
 
 from .types import SummaryResult
+
+if TYPE_CHECKING:
+    from .abstractive import Summarizer
 
 __all__ = ["METHODS", "summarize"]
 
@@ -22,6 +26,7 @@ def summarize(
     *,
     device: str = "auto",
     check_language: bool = True,
+    summarizer: Summarizer | None = None,
 ) -> SummaryResult:
     """Summarise English text: a str (split into sentences here) or a list of sentences.
 
@@ -36,22 +41,9 @@ def summarize(
     Raises InputError for empty or non-English input, ConfigError for a bad method or length,
     ModelUnavailableError when the model's weights cannot be found. ``check_language=False``
     skips the "is this English?" check (for machine output, e.g. a translation's segments).
+    ``summarizer``, a :class:`Summarizer` you made, is used instead of the shared instance of
+    ``model``/``backend``/``device`` (abstractive only).
     """
-    return _summarize(
-        english, method, model, backend, length, device, check_language=check_language
-    )
-
-
-def _summarize(
-    english: str | Sequence[str],
-    method: str,
-    model: str | None,
-    backend: str | None,
-    length: str | int,
-    device: str,
-    *,
-    check_language: bool,
-) -> SummaryResult:
     if method == "extractive":
         from .extractive import extractive_summary
 
@@ -59,7 +51,7 @@ def _summarize(
     if method == "abstractive":
         from .abstractive import shared_summarizer
 
-        return shared_summarizer(model, backend, device).summarize(
-            english, length, check_language=check_language
-        )
+        if summarizer is None:
+            summarizer = shared_summarizer(model, backend, device)
+        return summarizer.summarize(english, length, check_language=check_language)
     raise ConfigError(f"method must be one of {', '.join(METHODS)}, not {method!r}.")

@@ -64,13 +64,11 @@ def test_translation_errors_pass_through_unchanged(bad):
     [({"summary_method": "magic"}, "summary_method"), ({"length": "huge"}, "length")],
 )
 def test_bad_options_fail_before_translating(kwargs, message, seed_article, monkeypatch):
-    import importlib
-
-    module = importlib.import_module("summarize.digest")  # the package's `digest` is the function
+    import translate as translate_package
 
     def no_translation(*args, **kwargs):
         raise AssertionError("the article was translated before the options were checked")
 
-    monkeypatch.setattr(module, "translate", no_translation)
+    monkeypatch.setattr(translate_package, "translate", no_translation)
     with pytest.raises(ConfigError, match=message):
         digest(seed_article, **kwargs)

@@ -377,13 +377,13 @@ def write_output(text: str, destination: str | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from translate.batch import atomic_write_text
+    from translate.batch.outputs import atomic_write_bytes
 
     target = Path(destination)
     if not target.parent.is_dir():
         raise UsageError(f"Cannot write {destination}: the folder {target.parent} does not exist.")
     try:
-        atomic_write_text(target, text)
+        atomic_write_bytes(target, text.encode("utf-8"))
     except OSError as exc:
         raise TarjamaError(f"Cannot write {destination}: {exc.strerror or exc}.") from None
 
@@ -441,47 +441,15 @@ def cmd_digest(args: argparse.Namespace) -> int:
     _quiet_libraries()
     result = digest(
         text,
-        translation_model=args.model,
         summary_model=args.summary_model,
         backend=args.backend,
         summary_method=args.summary_method,
         length=args.summary_length,
         device=args.device,
+        translator=_translator(args),
     )
     write_output(formatting.format_digest(result, args.format), args.output)
     return EXIT_OK
-
-
-def batch_summarizer(args: argparse.Namespace) -> tuple[Callable[[Any], str], dict[str, Any]]:
-    """The summarizer a batch job calls on each translation, and the settings that describe it.
-
-    The summary is made over the segment targets, like ``digest``: they are the model's
-    English, so the "is this English?" check meant for user input is skipped.
-    """
-    from summarize import summarize
-
-    method, length = args.summary_method, args.summary_length
-    settings: dict[str, Any] = {"method": method, "length": length, "model": None}
-    if method == "abstractive":
-        from translate.registry import resolve_model
-
-        spec = resolve_model(args.summary_model, "summarization")
-        settings["model"] = {"source": spec.source, "revision": spec.revision}
-
-    def summarize_translation(result: Any) -> str:
-        targets = [segment.target for segment in result.segments]
-        summary = summarize(
-            targets,
-            method=method,
-            model=args.summary_model,
-            backend=args.backend,
-            length=length,
-            device=args.device,
-            check_language=False,
-        )
-        return summary.text
-
-    return summarize_translation, settings
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -493,11 +461,21 @@ def cmd_batch(args: argparse.Namespace) -> int:
         except ImportError as exc:
             raise UsageError(f"--engine ray is not available ({exc}): {RAY_HINT}") from None
     config = _translator_config(args)
-    summarizer, summary_settings = batch_summarizer(args) if args.summarize else (None, None)
+    summarizer = None
+    if args.summarize:
+        from summarize import TranslationSummarizer
+
+        summarizer = TranslationSummarizer(
+            method=args.summary_method,
+            length=args.summary_length,
+            model=args.summary_model,
+            backend=args.backend,
+            device=args.device,
+        )
     options = JobOptions(
         column=args.column,
         summarizer=summarizer,
-        summary_settings=summary_settings,
+        summary_settings=summarizer.settings() if summarizer else None,
         chunk_rows=args.chunk_rows or DEFAULT_CHUNK_ROWS,
         resume=args.resume,
         overwrite=args.overwrite,

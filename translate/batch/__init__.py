@@ -69,19 +69,27 @@ def run_batch(
     Usage errors (BatchUsageError and its kinds) are raised before any model work; Ctrl-C raises
     BatchInterrupted once the finished work is checkpointed.
     """
+    from ..translator import Translator
+
     options = options or JobOptions()
+    # Settings first: an unknown model or a bad setting is reported before the input is read.
+    if isinstance(translator, TranslatorConfig):
+        config = translator
+        local = Translator.from_config(config) if options.engine == "local" else None
+    else:
+        config, local = translator.config, translator
+    if local is None:
+        from ..registry import resolve_model
+
+        resolve_model(config.model, "translation")
     job = prepare_job(input_path, output_path, options)
     try:
-        if options.engine == "ray":
+        if local is None:
             from .ray_engine import run_ray
 
-            config = translator if isinstance(translator, TranslatorConfig) else translator.config
             return run_ray(job, config)
-        from ..translator import Translator
         from .local import run_local
 
-        if isinstance(translator, TranslatorConfig):
-            translator = Translator.from_config(translator)
-        return run_local(job, translator)
+        return run_local(job, local)
     finally:
         release_job(job)
