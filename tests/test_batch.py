@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import translate
 from translate import batch as B
 from translate.batch import inputs, local, outputs, state
 from translate.errors import InternalError
@@ -321,7 +322,7 @@ def test_sidecar_and_rerun(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     out = tmp_path / "out.jsonl"
     assert batch(capsys, source, out, "--batch-tokens", "64")[0] == 0
     meta = sidecar(out)
-    assert meta["tarjama_version"] == "0.1.0"
+    assert meta["tarjama_version"] == translate.__version__
     assert meta["model"]["name"] == "tiny" and meta["model"]["backend"] == "transformers"
     assert {"revision", "device", "quantization", "source"} <= set(meta["model"])
     assert meta["settings"]["batch_tokens"] == 64 and meta["settings"]["engine"] == "local"
@@ -336,7 +337,6 @@ def test_sidecar_and_rerun(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_summarize_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("summarize")
     source = write_txt(tmp_path / "in.txt", [DOCS[1], ""])
     out = tmp_path / "out.jsonl"
     code, _, _ = batch(capsys, source, out, "--summarize", "--summary-method", "extractive")

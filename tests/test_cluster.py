@@ -180,7 +180,6 @@ def test_parquet_equals_local_with_its_own_ray_instance(tmp_path: Path) -> None:
 def test_cli_jsonl_with_summaries_equals_local(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], ray_session: Any
 ) -> None:
-    pytest.importorskip("summarize")
     source = write_jsonl(tmp_path / "in.jsonl")
     common = ["--model", "tiny", "--quiet", "--summarize", "--summary-method", "extractive"]
     codes = {}

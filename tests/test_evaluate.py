@@ -11,8 +11,6 @@ from tests.tiny_models import REPO
 from translate import InputError, MissingDependencyError
 from translate.evaluate import evaluate_translation
 
-pytest.importorskip("sacrebleu")
-
 SEEDS = REPO / "seeds"
 
 
