@@ -46,6 +46,10 @@ class OutputLockedError(BatchUsageError):
     """Another running job holds the lock on this output."""
 
 
+class OutputWriteError(TarjamaError, OSError):
+    """An output file could not be written (disk full, permissions); the finished work is kept."""
+
+
 class ClusterMismatchError(TarjamaError):
     """A Ray worker resolved another model, engine or settings than the job's (mixed cluster)."""
 

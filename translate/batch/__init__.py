@@ -31,10 +31,11 @@ from ..errors import (
     ClusterMismatchError,
     CorruptStateError,
     OutputLockedError,
+    OutputWriteError,
     ResumeRefusedError,
 )
 from .job import DEFAULT_CHUNK_ROWS, ENGINES, BatchReport, JobOptions, prepare_job, release_job
-from .outputs import OutputWriteError, sidecar_path
+from .outputs import sidecar_path
 
 if TYPE_CHECKING:
     from ..translator import Translator

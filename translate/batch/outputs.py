@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BatchUsageError, InternalError, TarjamaError
+from ..errors import BatchUsageError, InternalError, OutputWriteError, TarjamaError
 from ..text import lone_surrogate
 from ..types import TranslationResult
 from .inputs import ADDED_COLUMNS, EXTENSIONS, BatchInput
@@ -30,10 +30,6 @@ OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 CSV_FLAG_SEPARATOR = ";"
 SIDECAR_SUFFIX = ".meta.json"
 MAX_LISTED = 1000  # failed rows and warnings named in the sidecar (all failures are in the output)
-
-
-class OutputWriteError(TarjamaError, OSError):
-    """The output (or its sidecar) could not be written; the finished work is kept."""
 
 
 def output_format(path: Path) -> str:
