@@ -79,12 +79,13 @@ def is_public_address(address: str) -> bool:
     except ValueError:
         return False
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded: ipaddress.IPv4Address | None = ip.ipv4_mapped or ip.sixtofour
-        if ip.teredo:
-            embedded = ip.teredo[1]
+        # IPv4-mapped and NAT64 addresses reach the IPv4 address inside them: judge that one.
+        if ip.ipv4_mapped is not None:
+            return is_public_address(str(ip.ipv4_mapped))
         if any(ip in net for net in _NAT64):
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None and not is_public_address(str(embedded)):
+            return is_public_address(str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)))
+        tunnelled = ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if tunnelled is not None and not is_public_address(str(tunnelled)):
             return False
     return bool(ip.is_global) and not ip.is_multicast and not ip.is_reserved
 
@@ -298,6 +299,13 @@ def _request(
             preload_content=False,
             assert_same_host=False,
         )
+    except urllib3.exceptions.NewConnectionError as exc:  # (a subclass of the timeout error)
+        pool.close()
+        raise FetchError(
+            f"Cannot connect to {host_header} for {where} ({_short(exc)}).",
+            reason="connection",
+            url=where,
+        ) from None
     except urllib3.exceptions.TimeoutError:
         pool.close()
         raise FetchError(

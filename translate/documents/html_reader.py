@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import MissingDependencyError
+from ..errors import ConfigError, MissingDependencyError
 from .errors import DocumentError
 from .model import Block, Document, DocumentMeta
 
@@ -18,6 +18,7 @@ INSTALL_HINT = "pip install 'tarjama[documents]' (trafilatura and lxml_html_clea
 _HEADING_LEVEL = re.compile(r"h([1-6])")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+EXTRACTION_MODES = ("recall", "balanced", "precision")
 
 
 def _trafilatura() -> Any:
@@ -56,13 +57,17 @@ def read_html(
     url: str | None = None,
     charset: str | None = None,
     filename: str | None = None,
-    favor_precision: bool = False,
+    mode: str = "recall",
 ) -> Document:
     """Extract the article of a page: headings, paragraphs, list items, quotes, table cells.
 
-    Raises :class:`DocumentError` when no article text can be found (an index page, a page
+    ``mode`` is trafilatura's trade-off: ``recall`` (default: a paragraph lost is worse for a
+    translator than a stray line a reviewer deletes), ``balanced`` or ``precision``; see
+    ``bench/extraction.py`` for the figures on the test pages. Raises :class:`DocumentError` when no article text can be found (an index page, a page
     built by JavaScript, an empty page).
     """
+    if mode not in EXTRACTION_MODES:
+        raise ConfigError(f"mode must be one of {EXTRACTION_MODES}, not {mode!r}.")
     trafilatura = _trafilatura()
     text = decode_html(html, charset) if isinstance(html, bytes) else html
     xml = trafilatura.extract(
@@ -76,7 +81,8 @@ def read_html(
         include_images=False,
         include_formatting=False,
         deduplicate=False,
-        favor_precision=favor_precision,
+        favor_precision=mode == "precision",
+        favor_recall=mode == "recall",
     )
     where = url or filename or "the page"
     if not xml:
