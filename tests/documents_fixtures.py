@@ -138,6 +138,10 @@ def _gzip_bomb(handler: _Handler) -> None:
     handler._send(200, "text/html; charset=utf-8", body, Content_Encoding="gzip")
 
 
+def _redirect_to(location: str) -> Any:
+    return lambda handler: handler.redirect(location)
+
+
 def default_routes(port_holder: dict[str, int]) -> dict[str, Any]:
     def here(path: str) -> str:
         return f"http://127.0.0.1:{port_holder['port']}{path}"
@@ -148,7 +152,7 @@ def default_routes(port_holder: dict[str, int]) -> dict[str, Any]:
         "/absolute": lambda h: h.redirect(here("/economy.html"), 307),
         "/loop-a": lambda h: h.redirect("/loop-b"),
         "/loop-b": lambda h: h.redirect("/loop-a"),
-        **{f"/hop{n}": (lambda n: lambda h: h.redirect(f"/hop{n + 1}"))(n) for n in range(10)},
+        **{f"/hop{n}": _redirect_to(f"/hop{n + 1}") for n in range(10)},
         "/to-private": lambda h: h.redirect("http://10.20.30.40/secret"),
         "/to-ftp": lambda h: h.redirect("ftp://example.org/file"),
         "/image.png": lambda h: h._send(200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),

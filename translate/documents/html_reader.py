@@ -63,8 +63,8 @@ def read_html(
 
     ``mode`` is trafilatura's trade-off: ``recall`` (default: a paragraph lost is worse for a
     translator than a stray line a reviewer deletes), ``balanced`` or ``precision``; see
-    ``bench/extraction.py`` for the figures on the test pages. Raises :class:`DocumentError` when no article text can be found (an index page, a page
-    built by JavaScript, an empty page).
+    ``bench/extraction.py`` for the figures on the test pages. Raises :class:`DocumentError`
+    when no article text can be found (an index page, a page built by JavaScript, no text).
     """
     if mode not in EXTRACTION_MODES:
         raise ConfigError(f"mode must be one of {EXTRACTION_MODES}, not {mode!r}.")
