@@ -193,8 +193,6 @@ def _bidi_visual(line: str) -> str:
 
     digit = "A-Za-z0-9\u0660-\u0669"
     runs = re.compile(f"[{digit}][{digit} .,%]*[{digit}]|[{digit}]")
-        r"[A-Za-z0-9\u0660-\u0669][A-Za-z0-9\u0660-\u0669 .,%]*[A-Za-z0-9\u0660-\u0669]|[A-Za-z0-9\u0660-\u0669]"
-    )
     return runs.sub(lambda m: m.group()[::-1], line[::-1])
 
 
