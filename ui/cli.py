@@ -25,7 +25,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 RAY_HINT = "install with pip install 'tarjama[cluster]'"
 # Output formats only `translate` writes: a translated document with its structure.
 DOCUMENT_FORMATS = ("docx", "srt", "vtt", "tmx", "xliff")
-DOCUMENT_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".docx", ".doc", ".pdf", ".srt", ".vtt"})
 
 
 class UsageError(Exception):
@@ -427,7 +426,7 @@ def _translator(args: argparse.Namespace, *, batch_tokens: int | None = None) ->
 # -- documents: web pages, Word, PDF, subtitles ---------------------------------------------------
 def is_document_input(source: str) -> bool:
     """A URL or a file whose extension names a document (not plain text or stdin)."""
-    from translate.documents import is_url
+    from translate.documents import DOCUMENT_SUFFIXES, is_url
 
     return is_url(source) or Path(source).suffix.lower() in DOCUMENT_SUFFIXES
 

@@ -40,11 +40,12 @@ from .hub_datasets import (
     translate_dataset,
 )
 from .model import Block, BlockSpan, Document, DocumentMeta, DocumentText, document_text
-from .read import is_url, read_document, sniff_kind
+from .read import DOCUMENT_SUFFIXES, is_url, read_document, sniff_kind
 from .render import FORMATS, format_for_path, save_document, write_document
 from .translation import SentencePair, TranslatedBlock, TranslatedDocument, translate_document
 
 __all__ = [
+    "DOCUMENT_SUFFIXES",
     "FORMATS",
     "Block",
     "BlockSpan",

@@ -27,6 +27,8 @@ EXTENSIONS = {
     ".text": "text",
     ".md": "text",
 }
+# Files that are documents rather than plain text (a folder scan for batch jobs can use this).
+DOCUMENT_SUFFIXES = frozenset({*(k for k, v in EXTENSIONS.items() if v != "text"), ".doc"})
 MEDIA_TYPES = {
     "text/html": "html",
     "application/xhtml+xml": "html",
