@@ -32,20 +32,54 @@ def _docx() -> Any:
     return docx
 
 
+# WordprocessingML fixes the order of the children of pPr, rPr and tblPr; Word reports a file
+# whose order is wrong as damaged. Each new element goes before the first of its successors.
+_PPR_AFTER_BIDI = (
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+_RPR_AFTER_RTL = ("w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+_RPR_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+_TBLPR_AFTER_BIDI = (
+    "w:tblStyleRowBandSize",
+    "w:tblStyleColBandSize",
+    "w:tblW",
+    "w:jc",
+    "w:tblCellSpacing",
+    "w:tblInd",
+    "w:tblBorders",
+    "w:shd",
+    "w:tblLayout",
+    "w:tblCellMar",
+    "w:tblLook",
+    "w:tblCaption",
+    "w:tblDescription",
+    "w:tblPrChange",
+)
+
+
 def _set_rtl_paragraph(paragraph: Any) -> None:
     """Mark a paragraph right-to-left (<w:bidi/>): Word lays it out and aligns it for Arabic."""
     from docx.oxml import OxmlElement
 
     ppr = paragraph._p.get_or_add_pPr()
     if ppr.find(_qn("w:bidi")) is None:
-        bidi = OxmlElement("w:bidi")
-        # w:bidi must come early in pPr (after pStyle, keepNext…); inserting after the style
-        # element, or first, keeps the schema order Word expects.
-        style = ppr.find(_qn("w:pStyle"))
-        if style is not None:
-            style.addnext(bidi)
-        else:
-            ppr.insert(0, bidi)
+        ppr.insert_element_before(OxmlElement("w:bidi"), *_PPR_AFTER_BIDI)
 
 
 def _set_rtl_run(run: Any) -> None:
@@ -54,11 +88,10 @@ def _set_rtl_run(run: Any) -> None:
 
     rpr = run._r.get_or_add_rPr()
     if rpr.find(_qn("w:rtl")) is None:
-        rpr.append(OxmlElement("w:rtl"))
+        rpr.insert_element_before(OxmlElement("w:rtl"), *_RPR_AFTER_RTL)
     lang = rpr.find(_qn("w:lang"))
     if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
+        lang = rpr.insert_element_before(OxmlElement("w:lang"), *_RPR_AFTER_LANG)
     lang.set(_qn("w:bidi"), ARABIC_LANG)
 
 
@@ -68,7 +101,7 @@ def _set_rtl_table(table: Any) -> None:
 
     tblpr = table._tbl.tblPr
     if tblpr.find(_qn("w:bidiVisual")) is None:
-        tblpr.append(OxmlElement("w:bidiVisual"))
+        tblpr.insert_element_before(OxmlElement("w:bidiVisual"), *_TBLPR_AFTER_BIDI)
 
 
 def _qn(tag: str) -> str:

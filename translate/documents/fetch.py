@@ -16,13 +16,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from .errors import BlockedAddressError, FetchError
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 _CHUNK = 64 * 1024
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
 # IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, well-known and local).
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
@@ -113,15 +115,18 @@ def _check_url(url: str) -> tuple[str, str, int, str]:
             reason="bad-url",
             url=url,
         )
-    try:
-        host = (
-            parts.hostname.encode("idna").decode("ascii")
-            if not _is_ip(parts.hostname)
-            else (parts.hostname)
-        )
-    except UnicodeError:
-        raise FetchError(f"{url} has an invalid host name.", reason="bad-url", url=url) from None
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    host = parts.hostname
+    if not _is_ip(host):
+        try:  # an Arabic domain name goes on the wire as punycode
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise FetchError(
+                f"{url} has an invalid host name.", reason="bad-url", url=url
+            ) from None
+    # Spaces and other characters a browser would escape are escaped here too.
+    target = quote(parts.path or "/", safe=_PATH_SAFE)
+    if parts.query:
+        target += "?" + quote(parts.query, safe=_QUERY_SAFE)
     return scheme, host, port or (443 if scheme == "https" else 80), target
 
 
