@@ -202,3 +202,22 @@ def test_missing_hub_dataset() -> None:
     ) as caught:
         list(iter_hub_rows("hf://nobody/no-such-dataset", "text"))
     assert isinstance(caught.value, InputError)
+
+
+def test_large_splits_are_streamed(
+    cached_hub_dataset: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the hub reachable, a split above LARGE_SPLIT_BYTES is streamed (here the cache
+    stands in for the hub and the threshold is lowered to 0)."""
+    import translate.documents.hub_datasets as hub
+
+    monkeypatch.setattr(hub, "_offline", lambda: False)
+    monkeypatch.setattr(hub, "LARGE_SPLIT_BYTES", 0)
+    streamed = load_hub_dataset(cached_hub_dataset)
+    assert isinstance(streamed, datasets.IterableDataset)
+    assert [row["id"] for row in streamed] == [1, 2]
+    monkeypatch.setattr(hub, "LARGE_SPLIT_BYTES", 10**12)
+    assert isinstance(load_hub_dataset(cached_hub_dataset), datasets.Dataset)
+    assert isinstance(
+        load_hub_dataset(cached_hub_dataset, streaming=True), datasets.IterableDataset
+    )
