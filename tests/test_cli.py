@@ -63,8 +63,10 @@ def test_help(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
     assert out.startswith(f"usage: tarjama {' '.join(command)}".rstrip())
     if command and command[0] in ("translate", "digest", "batch", "ui"):
         assert "--model" in out and "--backend" in out and "--device" in out
-    if command in (["translate"], ["summarize"], ["digest"]):
+    if command in (["summarize"], ["digest"]):
         assert "{text,json,markdown}" in out
+    if command == ["translate"]:
+        assert "{text,json,markdown,docx,srt,vtt,tmx,xliff}" in out
 
 
 @pytest.mark.parametrize("command", [[], ["batch"], ["models", "list"]])

@@ -23,6 +23,8 @@ from . import formatting
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 RAY_HINT = "install with pip install 'tarjama[cluster]'"
+# Output formats only `translate` writes: a translated document with its structure.
+DOCUMENT_FORMATS = ("docx", "srt", "vtt", "tmx", "xliff")
 
 
 class UsageError(Exception):
@@ -107,21 +109,42 @@ def _parents() -> dict[str, argparse.ArgumentParser]:
         help="short, medium, long or a number (default: medium)",
     )
 
-    output = argparse.ArgumentParser(add_help=False)
-    output.add_argument(
-        "input", nargs="?", default="-", metavar="FILE", help="input file, or - for stdin"
-    )
-    output.add_argument("-o", "--output", help="write here instead of stdout")
-    output.add_argument(
-        "-f", "--format", choices=formatting.FORMATS, default="text", help="output format"
-    )
     return {
         "general": general,
         "model": model,
         "generation": generation,
         "summary": summary,
-        "io": output,
+        "io": _io_parent(formatting.FORMATS, documents=False),
+        "io-digest": _io_parent(formatting.FORMATS),
+        # translate: no default, so that `-o report.docx` alone picks docx (see cmd_translate)
+        "io-document": _io_parent((*formatting.FORMATS, *DOCUMENT_FORMATS), default=None),
     }
+
+
+def _io_parent(
+    formats: Sequence[str], default: str | None = "text", *, documents: bool = True
+) -> argparse.ArgumentParser:
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument(
+        "input",
+        nargs="?",
+        default="-",
+        metavar="FILE",
+        help="input file (.txt, or a document: .html, .docx, .pdf, .srt, .vtt), an http(s) URL, "
+        "or - for stdin"
+        if documents
+        else "input file, or - for stdin",
+    )
+    output.add_argument("-o", "--output", help="write here instead of stdout")
+    output.add_argument(
+        "-f",
+        "--format",
+        choices=formats,
+        default=default,
+        help="output format (default: text"
+        + (", or the document format the --output name ends with)" if default is None else ")"),
+    )
+    return output
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -147,8 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = command(
         sub,
         "translate",
-        "Translate Arabic text (a file or stdin) into English.",
-        "io",
+        "Translate Arabic text (a file, a document, a URL or stdin) into English.",
+        "io-document",
         "model",
         "generation",
     )
@@ -163,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "digest",
         "Translate Arabic text, then summarise the English.",
-        "io",
+        "io-digest",
         "model",
         "summary",
     )
@@ -409,7 +432,64 @@ def _translator(args: argparse.Namespace) -> Any:
     return Translator.from_config(_translator_config(args))
 
 
+# -- documents: web pages, Word, PDF, subtitles ---------------------------------------------------
+def is_document_input(source: str) -> bool:
+    """A URL or a file whose extension names a document (not plain text or stdin)."""
+    from translate.documents import DOCUMENT_SUFFIXES, is_url
+
+    return is_url(source) or Path(source).suffix.lower() in DOCUMENT_SUFFIXES
+
+
+def read_input_document(source: str) -> Any:
+    """The Document behind FILE, URL or stdin (plain text: one paragraph per line).
+
+    Links are fetched without SSRF protection: on one's own machine, a link to a server on the
+    local network is the user's choice.
+    """
+    from translate.documents import Document, FetchOptions, is_url, read_document
+
+    if is_url(source):
+        return read_document(source, fetch_options=FetchOptions(block_private=False))
+    if is_document_input(source):
+        return read_document(_read_bytes(source), filename=Path(source).name)
+    name = None if source == "-" else Path(source).name
+    return Document.from_text(read_text(source), filename=name)
+
+
+def _translate_document(args: argparse.Namespace) -> int:
+    from translate.documents import save_document, translate_document, write_document
+
+    document = read_input_document(args.input)
+    _quiet_libraries()
+    translated = translate_document(document, _translator(args))
+    if args.output:
+        target = Path(args.output)
+        if not target.parent.is_dir():
+            raise UsageError(
+                f"Cannot write {args.output}: the folder {target.parent} does not exist."
+            )
+        save_document(translated, target, args.format)
+        return EXIT_OK
+    data = write_document(translated, args.format)
+    if args.format == "docx":
+        if sys.stdout.isatty():
+            raise UsageError("docx is a binary format: write it to a file with --output FILE.docx.")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.flush()
+    return EXIT_OK
+
+
 def cmd_translate(args: argparse.Namespace) -> int:
+    if args.format is None:  # -o x.docx/.srt/.vtt/.tmx/.xlf asks for that format; else text
+        from translate.documents import format_for_path
+
+        named = format_for_path(args.output) if args.output else None
+        args.format = named if named in DOCUMENT_FORMATS else "text"
+    if args.format in DOCUMENT_FORMATS or is_document_input(args.input):
+        return _translate_document(args)
     text = read_text(args.input)
     _quiet_libraries()
     result = _translator(args).translate(text)
@@ -437,7 +517,12 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 def cmd_digest(args: argparse.Namespace) -> int:
     from summarize import digest
 
-    text = read_text(args.input)
+    if is_document_input(args.input):
+        from translate.documents import document_text
+
+        text = document_text(read_input_document(args.input)).text
+    else:
+        text = read_text(args.input)
     _quiet_libraries()
     result = digest(
         text,
