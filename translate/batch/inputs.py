@@ -22,7 +22,7 @@ from ..text import lone_surrogate, surrogate_message
 if TYPE_CHECKING:
     import pyarrow as pa
 
-INPUT_FORMATS = ("txt", "folder", "jsonl", "csv", "parquet")
+INPUT_FORMATS = ("txt", "folder", "jsonl", "csv", "parquet", "hf")
 ADDED_COLUMNS = ("row_id", "translation", "summary", "flags", "error")
 EXTENSIONS = {".txt": "txt", ".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
@@ -49,10 +49,11 @@ class BatchInput:
     sha256: str
     size: int
     column_types: dict[str, Any] = field(default_factory=dict)  # pyarrow types (csv, parquet)
+    name: str | None = None  # what the user named, where it is no path (hf://…)
 
     def describe(self) -> dict[str, Any]:
         return {
-            "path": str(self.path),
+            "path": self.name or str(self.path),
             "format": self.kind,
             "column": self.column,
             "rows": len(self.rows),
@@ -63,13 +64,16 @@ class BatchInput:
 
 def input_format(path: Path) -> str:
     """``folder``, or the format named by the file's extension; a usage error otherwise."""
+    if _is_hub_spec(str(path)):
+        return "hf"
     if path.is_dir():
         return "folder"
     kind = EXTENSIONS.get(path.suffix.lower())
     if kind is None:
         raise BatchUsageError(
-            f"Cannot read {path}: use a .txt file (one document per line), a folder of .txt "
-            "files, or a .jsonl, .csv or .parquet file."
+            f"Cannot read {path}: use a .txt file (one document per line), a folder of "
+            "documents (.txt, .docx, .pdf, .html, .srt, .vtt), a .jsonl, .csv or .parquet "
+            "file, or a dataset as hf://OWNER/NAME[:CONFIG][@SPLIT]."
         )
     if not path.exists():
         raise BatchUsageError(f"The input {path} does not exist.")
@@ -86,6 +90,8 @@ def read_input(
     Text formats (.txt, .jsonl, a folder) are decoded line by line (file by file), so an
     undecodable or malformed line becomes a row with an error rather than a failed job.
     """
+    if _is_hub_spec(str(path)):
+        return _finish(_read_hub(str(path), column), str(path), overwrite)
     source = Path(path)
     kind = input_format(source)
     try:
@@ -99,6 +105,11 @@ def read_input(
         batch = reader(source, column)
     except OSError as exc:
         raise BatchUsageError(f"Cannot read the input {source}: {exc.strerror or exc}.") from exc
+    return _finish(batch, str(source), overwrite)
+
+
+def _finish(batch: BatchInput, source: str, overwrite: bool) -> BatchInput:
+    """Checks every reader shares: some rows, no lone surrogates, no clash with our columns."""
     if not batch.rows:
         raise BatchUsageError(f"The input {source} has no documents.")
     for row in batch.rows:
@@ -143,11 +154,14 @@ def _read_txt(path: Path, column: str) -> BatchInput:
 
 
 def _read_folder(path: Path, column: str) -> BatchInput:
+    """One row per file: .txt as UTF-8 text, and documents (.docx, .pdf, .html, .srt, .vtt)
+    through their readers; a file that cannot be read is a row with its error."""
+    suffixes = {".txt", *_document_suffixes()}
     files = sorted(
         (
             p
             for p in path.rglob("*")
-            if p.suffix.lower() == ".txt" and p.is_file() and not _hidden(p.relative_to(path))
+            if p.suffix.lower() in suffixes and p.is_file() and not _hidden(p.relative_to(path))
         ),
         key=lambda p: p.relative_to(path).as_posix(),
     )
@@ -159,12 +173,35 @@ def _read_folder(path: Path, column: str) -> BatchInput:
         data = file.read_bytes()
         digest.update(name.encode("utf-8") + b"\0" + _sha256(data).encode("ascii") + b"\0")
         size += len(data)
-        text, error = _decode(data, f"The file {name}")
-        shown = text if text is not None else data.decode("utf-8", errors="replace")
+        if file.suffix.lower() == ".txt":
+            text, error = _decode(data, f"The file {name}")
+            shown = text if text is not None else data.decode("utf-8", errors="replace")
+        else:
+            text, error = _document_text(data, name)
+            shown = text or ""
         rows.append(InputRow(i, {"file": name, column: shown}, text, error))
     if not files:
-        raise BatchUsageError(f"The folder {path} has no .txt files.")
+        raise BatchUsageError(
+            f"The folder {path} has no documents (.txt, .docx, .pdf, .html, .srt, .vtt)."
+        )
     return BatchInput(path, "folder", column, ["file", column], rows, digest.hexdigest(), size)
+
+
+def _document_suffixes() -> frozenset[str]:
+    from ..documents import DOCUMENT_SUFFIXES
+
+    return DOCUMENT_SUFFIXES
+
+
+def _document_text(data: bytes, name: str) -> tuple[str | None, str]:
+    """The text of a document file (its blocks joined), or None and why it cannot be read."""
+    from ..documents import document_text, read_document
+    from ..errors import InputError, MissingDependencyError
+
+    try:
+        return document_text(read_document(data, filename=name)).text, ""
+    except (InputError, MissingDependencyError) as exc:
+        return None, f"The file {name}: {exc}"
 
 
 def _hidden(relative: Path) -> bool:
@@ -280,3 +317,35 @@ def _check_surrogates(row: InputRow) -> None:
     if position is not None:
         row.error = surrogate_message(row.text, position)
         row.text = None
+
+
+def _is_hub_spec(source: str) -> bool:
+    return source.startswith("hf://")
+
+
+def _read_hub(spec: str, column: str) -> BatchInput:
+    """The rows of a Hugging Face dataset split (cached ones work offline), in order.
+
+    A dataset has no file to hash: the fingerprint covers the spec and the rows' content.
+    """
+    from ..documents import iter_hub_rows
+    from ..errors import InputError, MissingDependencyError
+
+    try:
+        records = iter_hub_rows(spec, column)
+        digest = hashlib.sha256(spec.encode("utf-8") + b"\0")
+        size = 0
+        rows: list[InputRow] = []
+        columns: dict[str, None] = {}
+        for i, values in enumerate(records):
+            line = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+            encoded = line.encode("utf-8", "surrogatepass")
+            digest.update(encoded + b"\n")
+            size += len(encoded)
+            columns.update(dict.fromkeys(values))
+            rows.append(_row_with_column(i, values, column))
+    except (InputError, MissingDependencyError) as exc:
+        raise BatchUsageError(str(exc)) from None
+    return BatchInput(
+        Path(spec), "hf", column, list(columns), rows, digest.hexdigest(), size, name=spec
+    )

@@ -129,7 +129,7 @@ def prepare_job(
     output = Path(output_path)
     out_kind = output_format(output)
     batch_input = read_input(input_path, options.column, overwrite=options.overwrite)
-    if output.resolve() == batch_input.path.resolve():
+    if batch_input.kind != "hf" and output.resolve() == batch_input.path.resolve():
         raise BatchUsageError("The output must not be the input file.")
     lock = OutputLock(output)
     lock.acquire()
