@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from translate.errors import ConfigError
+from translate.errors import ConfigError, InputError
+from translate.translator import DEFAULT_MAX_CHARS
 
 from .types import SummaryResult
 
-__all__ = ["METHODS", "summarize"]
+__all__ = ["METHODS", "check_input", "summarize"]
 
 METHODS = ("abstractive", "extractive")
 
@@ -22,24 +23,61 @@ def summarize(
     *,
     device: str = "auto",
     check_language: bool = True,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> SummaryResult:
     """Summarise English text: a str (split into sentences here) or a list of sentences.
 
     ``method``: ``abstractive`` (a BART-family model; ``model`` is a models.yaml name or a local
-    model directory, None for the default) or ``extractive`` (TextRank, no model, offline).
-    ``length``: ``short``/``medium``/``long`` or an int. Extractive: sentences (3/5/8; an int is
-    that many). Abstractive: new tokens of the summary (60/130/220; an int is the maximum), with
-    a minimum of 40% of it. Never more than the input holds.
+    model directory, None for the default) or ``extractive`` (lead, centrality and form ranked
+    sentences, no model, offline). ``length``: ``short``/``medium``/``long`` or an int.
+    Extractive: at most 3/5/8 sentences within 65/120/200 words (an int: that many sentences).
+    Abstractive: new tokens of the summary (60/130/220; an int is the maximum), with a minimum
+    of 40% of it. Never more than the input holds.
 
     ``result.sentences[i].sources`` index into the input sentences (the list as given, or the
     split of the str), best first: exact for extractive output, estimated for abstractive.
     Raises InputError for empty or non-English input, ConfigError for a bad method or length,
     ModelUnavailableError when the model's weights cannot be found. ``check_language=False``
     skips the "is this English?" check (for machine output, e.g. a translation's segments).
+    The input may hold at most ``max_chars`` characters (a list: all its sentences together),
+    the same limit as ``translate()``, and no NUL character (InputError naming where).
     """
+    check_input(english, max_chars)
     return _summarize(
         english, method, model, backend, length, device, check_language=check_language
     )
+
+
+def check_input(english: object, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+    """Raise InputError for a NUL character or more than ``max_chars`` characters in all.
+
+    Other problems (wrong types, empty or non-English text) are reported by the summariser;
+    this check only bounds the work before any of it starts.
+    """
+    if isinstance(english, str):
+        items: Sequence[object] = [english]
+    elif isinstance(english, Sequence) and not isinstance(english, (bytes, bytearray)):
+        items = english
+    else:
+        return
+    total = 0
+    for k, item in enumerate(items):
+        if not isinstance(item, str):
+            continue
+        position = item.find("\x00")
+        if position >= 0:
+            where = f"at character {position}"
+            if not isinstance(english, str):
+                where = f"in sentence {k}, at character {position}"
+            raise InputError(
+                f"The input contains a NUL character {where}: it looks like binary data, not text."
+            )
+        total += len(item)
+    if total > max_chars:
+        raise InputError(
+            f"The input has {total:,} characters; the limit is {max_chars:,}. "
+            "Split it into several documents or raise the limit (max_chars)."
+        )
 
 
 def _summarize(

@@ -41,7 +41,8 @@ def test_digest_of_the_seed_article(seed_article):
 
     extractive = digest(seed_article, summary_method="extractive", length="short")
     assert _targets(extractive) == targets  # the same translation, from the cache
-    assert len(extractive.summary.sentences) == 3
+    # "short": at most 3 sentences within 65 words (the tiny model's segments are long)
+    assert 1 <= len(extractive.summary.sentences) <= 3
     for sentence in extractive.summary.sentences:
         (index,) = sentence.sources  # exact: the summary sentence is that segment's target
         assert sentence.text == targets[index].strip()
