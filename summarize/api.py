@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from translate.errors import ConfigError
+from translate.errors import ConfigError, InputError
+from translate.text import lone_surrogate, surrogate_message
+from translate.translator import DEFAULT_MAX_CHARS
 
 from .types import SummaryResult
 
 if TYPE_CHECKING:
     from .abstractive import Summarizer
 
-__all__ = ["METHODS", "summarize"]
+__all__ = ["METHODS", "check_input", "summarize"]
 
 METHODS = ("abstractive", "extractive")
 
@@ -26,24 +28,30 @@ def summarize(
     *,
     device: str = "auto",
     check_language: bool = True,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
     summarizer: Summarizer | None = None,
 ) -> SummaryResult:
     """Summarise English text: a str (split into sentences here) or a list of sentences.
 
     ``method``: ``abstractive`` (a BART-family model; ``model`` is a models.yaml name or a local
-    model directory, None for the default) or ``extractive`` (TextRank, no model, offline).
-    ``length``: ``short``/``medium``/``long`` or an int. Extractive: sentences (3/5/8; an int is
-    that many). Abstractive: new tokens of the summary (60/130/220; an int is the maximum), with
-    a minimum of 40% of it. Never more than the input holds.
+    model directory, None for the default) or ``extractive`` (lead, centrality and form ranked
+    sentences, no model, offline). ``length``: ``short``/``medium``/``long`` or an int.
+    Extractive: at most 3/5/8 sentences within 65/120/200 words (an int: that many sentences).
+    Abstractive: new tokens of the summary (60/130/220; an int is the maximum), with a minimum
+    of 40% of it. Never more than the input holds.
 
     ``result.sentences[i].sources`` index into the input sentences (the list as given, or the
     split of the str), best first: exact for extractive output, estimated for abstractive.
     Raises InputError for empty or non-English input, ConfigError for a bad method or length,
     ModelUnavailableError when the model's weights cannot be found. ``check_language=False``
     skips the "is this English?" check (for machine output, e.g. a translation's segments).
+    The input may hold at most ``max_chars`` characters (a list: all its sentences together),
+    the same limit as ``translate()`` (None: no limit, for the English of a translation whose
+    Arabic was already limited), and no NUL or lone surrogate (InputError naming where).
     ``summarizer``, a :class:`Summarizer` you made, is used instead of the shared instance of
     ``model``/``backend``/``device`` (abstractive only).
     """
+    check_input(english, max_chars)
     if method == "extractive":
         from .extractive import extractive_summary
 

@@ -50,6 +50,7 @@ def summarize_translation(
         length=length,
         device=device,
         check_language=False,
+        max_chars=None,  # the Arabic was limited; its English may run longer
         summarizer=summarizer,
     )
 

@@ -12,6 +12,13 @@ Sentence splitting (:func:`split_sentences`)
 * A ``.`` does not end a sentence after a title or common abbreviation (``Mr.`` ``Dr.``
   ``Gen.`` ``Jan.`` ``No.`` ``vs.`` ...), a single letter (``J. Smith``) or dotted initials
   (``U.S.``, ``e.g.``).
+* A run before the first word of a sentence ends nothing (``"... and then," he said.``).
+* A quote and its attribution are one sentence: ``"Why now … ?" Smith said.``
+* An inline bullet (``•`` ``●`` ``▪`` ``◦`` ``‣`` at the start of a line or after a space)
+  starts a sentence; the bullet stays in that sentence's text.
+
+Splitting is linear in the length of the text: each test looks at a bounded window around a
+full stop, never at the whole line before it.
 """
 
 from __future__ import annotations
@@ -32,11 +39,29 @@ __all__ = [
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st gen col lt sgt capt cmdr adm maj rep sen gov pres rev fr
     inc ltd co corp dept est fig no vol vs approx jan feb mar apr jun jul aug sep sept oct nov
-    dec mt ft av ave""".split()
+    dec mt ft av ave spc pfc cpl brig sens reps gens supt det insp atty hon messrs""".split()
 )
-_TERMINATOR = re.compile(r"(?:\.\.\.|[.!?\u2026])+[\"'\u201d\u2019)\]]*")
+_CLOSING_QUOTES = "\"'\u201d\u2019\u00bb"
+_CLOSERS = _CLOSING_QUOTES + ")]"
+_TERMINATOR = re.compile(r"(?:\.\.\.|[.!?\u2026])+[\"'\u201d\u2019\u00bb)\]]*")
 _OPENERS = "\"'\u201c\u2018([\u00ab"
+_BULLETS = "\u2022\u25cf\u25aa\u25e6\u2023"  # • ● ▪ ◦ ‣
+_BULLET_START = re.compile(f"(?<!\\S)[{_BULLETS}]")  # a bullet at the start or after a space
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.){2,}$")
+_NEXT_WORD = re.compile(r"\s+(\S)")
+_WORD_CHAR = re.compile(r"\w")
+# How far before a full stop the splitter reads: enough for any abbreviation or run of
+# initials, and a constant, so that splitting stays linear in the length of the text.
+_LOOKBEHIND = 48
+# '"Why would we … ?" Smith said.': after a closing quote, a capitalised name (up to four
+# words), a reporting verb and at most two more words to the end of the clause are the
+# quote's attribution, not a sentence of its own. Bounded: each part has a fixed maximum size.
+_ATTRIBUTION = re.compile(
+    r"\s+[A-Z][\w'\u2019.-]{0,40}(?:\s+[\w'\u2019.-]{1,40}){0,3}?\s+"
+    r"(?:said|says|asked|asks|told|tells|added|adds|wrote|writes|replied|replies|explained|"
+    r"insisted|continued|recalled|tweeted|posted|noted|warned|declared|shouted|whispered)"
+    r"(?:\s+[\w'\u2019-]{1,40}){0,2}(?:[.,;:!?](?=\s|$)|$)"
+)
 
 # A small English stopword list (function words), kept in code: no corpus download.
 STOPWORDS = frozenset(
@@ -120,38 +145,69 @@ def check_english(text: object) -> str:
 
 
 def _ends_sentence(line: str, match: re.Match[str]) -> bool:
-    end = match.end()
-    rest = line[end:]
-    if not rest[:1].isspace():
-        return False
-    following = rest.lstrip()[:1]
-    if not following or not (following.isupper() or following.isdigit() or following in _OPENERS):
+    """Whether the terminator run ``match`` ends a sentence (bounded look-around: linear time)."""
+    following = _NEXT_WORD.match(line, match.end())
+    if not following:
+        return False  # no whitespace after it, or the line ends (the tail is the sentence)
+    first = following.group(1)
+    if not (first.isupper() or first.isdigit() or first in _OPENERS or first in _BULLETS):
         return False
     run = match.group()
-    if run.rstrip("\"'\u201d\u2019)]") != ".":
+    bare_run = run.rstrip(_CLOSERS)
+    if run != bare_run and bare_run[-1] in "?!\u2026" and _ATTRIBUTION.match(line, match.end()):
+        return False  # '"Why ... ?" Smith said.': the quote and its speaker are one sentence
+    if bare_run != ".":
         return True  # "!", "?", "..." and runs of them
-    before = line[: match.start()]
-    word = before.rsplit(None, 1)[-1] if before.strip() else ""
+    # Only a bounded window before the full stop is read, never the whole prefix.
+    low = max(0, match.start() - _LOOKBEHIND)
+    window = line[low : match.start()]
+    words = window.split()
+    word = words[-1] if words else ""
     bare = word.lstrip(_OPENERS)
     if len(bare) == 1 and bare.isalpha():
         return False  # an initial: "J. Smith"
     if bare.lower() in _ABBREVIATIONS:
         return False
-    return not _INITIALS.search(before + ".")
+    return not _INITIALS.search(line, low, match.start() + 1)
+
+
+def _chunk_sentences(line: str, start: int, stop: int, out: list[str]) -> None:
+    """Append the sentences of ``line[start:stop]`` (one bullet item, or a whole line)."""
+    has_word = False
+    scanned = start
+    last = -1  # where the last sentence of this chunk began
+    for match in _TERMINATOR.finditer(line, start, stop):
+        if not has_word:
+            # A run before any word (the '"...' opening a quote) ends nothing; ``scanned``
+            # makes each character be looked at once however many runs the sentence has.
+            has_word = _WORD_CHAR.search(line, scanned, match.start()) is not None
+            scanned = match.end()
+            if not has_word:
+                continue
+        if match.start() - start <= 4 and line[start : match.start()].strip().isdigit():
+            continue  # "1. The first point": a list number, not a sentence
+        if _ends_sentence(line, match):
+            piece = line[start : match.end()].strip()
+            if piece:
+                out.append(piece)
+                last = start
+            start = scanned = match.end()
+            has_word = False
+    tail = line[start:stop].strip()
+    if tail and last >= 0 and not _WORD_CHAR.search(tail):
+        out[-1] = line[last:stop].strip()  # a stray closing quote belongs to the sentence before
+    elif tail:
+        out.append(tail)
 
 
 def _line_sentences(line: str) -> list[str]:
     sentences: list[str] = []
     start = 0
-    for match in _TERMINATOR.finditer(line):
-        if _ends_sentence(line, match):
-            piece = line[start : match.end()].strip()
-            if piece:
-                sentences.append(piece)
-            start = match.end()
-    tail = line[start:].strip()
-    if tail:
-        sentences.append(tail)
+    for bullet in _BULLET_START.finditer(line):
+        if bullet.start() > start:
+            _chunk_sentences(line, start, bullet.start(), sentences)
+        start = bullet.start()
+    _chunk_sentences(line, start, len(line), sentences)
     return sentences
 
 

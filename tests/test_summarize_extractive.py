@@ -8,8 +8,14 @@ import sys
 import pytest
 
 from summarize import InputError, SummaryResult, summarize
-from summarize.english import check_english, split_sentences
-from summarize.extractive import rank_sentences, select_by_budget, select_sentences
+from summarize.english import split_sentences
+from summarize.extractive import (
+    LENGTH_WORDS,
+    centrality_scores,
+    rank_sentences,
+    select_by_budget,
+    select_sentences,
+)
 from summarize.guard import check_summary
 from summarize.provenance import estimate_sources, exact_sources
 from tests.summarize_fixtures import EN_NEWS
@@ -30,16 +36,19 @@ def test_the_most_central_sentence_is_chosen():
     result = summarize(CENTRAL, method="extractive", length=1)
     assert [s.sources for s in result.sentences] == [[2]]
     assert result.text == CENTRAL[2]
-    scores = rank_sentences(CENTRAL)
+    scores = centrality_scores(CENTRAL)
     assert max(range(len(CENTRAL)), key=scores.__getitem__) == 2
+    assert max(range(len(CENTRAL)), key=rank_sentences(CENTRAL).__getitem__) == 2
 
 
-@pytest.mark.parametrize(("length", "count"), [("short", 3), ("medium", 5), ("long", 8), (2, 2)])
-def test_length_is_honoured_and_document_order_kept(length, count):
+@pytest.mark.parametrize(("length", "count"), [("short", 3), ("medium", 5), ("long", 8)])
+def test_named_lengths_are_word_budgets_with_a_sentence_cap(length, count):
     result = summarize(EN_NEWS, method="extractive", length=length)
     sentences = split_sentences(EN_NEWS)
     assert isinstance(result, SummaryResult)
-    assert len(result.sentences) == count
+    assert 1 <= len(result.sentences) <= count
+    words = [len(s.text.split()) for s in result.sentences]
+    assert sum(words) <= LENGTH_WORDS[length] or len(words) == 1  # the first is always kept
     order = [s.sources[0] for s in result.sentences]
     assert order == sorted(order)
     for summary_sentence in result.sentences:
@@ -50,6 +59,80 @@ def test_length_is_honoured_and_document_order_kept(length, count):
     assert result.meta["method"] == "extractive"
     assert result.meta["model"] is None and result.meta["backend"] is None
     assert result.meta["settings"]["sentences"] == count
+    assert result.meta["settings"]["words"] == LENGTH_WORDS[length]
+
+
+def test_an_int_length_is_that_many_sentences():
+    result = summarize(EN_NEWS, method="extractive", length=4)
+    assert len(result.sentences) == 4 and result.meta["settings"]["words"] is None
+
+
+def test_longer_lengths_say_more():
+    sizes = [
+        len(summarize(EN_NEWS, method="extractive", length=n).text.split())
+        for n in ("short", "medium", "long")
+    ]
+    assert sizes == sorted(sizes) and sizes[0] < sizes[2]
+
+
+# A news story: the lead carries the news; later sentences repeat its topic words in
+# fragments, a question, a quotation and a caption-like list.
+STORY = [
+    "The city council voted on Tuesday to close the old harbour bridge to cars after engineers "
+    "found deep cracks in two of its steel supports.",
+    "The bridge, built in 1931, carries about 20,000 vehicles a day between the harbour "
+    "districts and the city centre.",
+    "Engineers said the cracks in the bridge supports could grow quickly in cold weather.",
+    "Bridge closed.",
+    "Why the bridge?",
+    '"The bridge is not safe for cars, bridge engineers told the council," said Ana Ruiz.',
+    "Harbour bridge cracks, bridge supports, bridge engineers, council bridge vote",
+    "Buses will use a temporary route through the port while repairs are planned.",
+    "Cyclists and pedestrians may still cross the bridge on its footpath.",
+]
+
+
+def test_the_lead_wins_and_fragments_questions_quotes_and_lists_do_not():
+    chosen = select_sentences(STORY, 3, LENGTH_WORDS["short"])
+    assert chosen[0] == 0  # the lead
+    assert not {3, 4, 5, 6} & set(chosen)
+    scores = rank_sentences(STORY)
+    centrality = centrality_scores(STORY)
+    for weak in (3, 4, 6):
+        # dense in topic words, so central, but their form keeps them below the lead
+        assert centrality[weak] > centrality[7]
+        assert scores[weak] < scores[0]
+
+
+def test_position_prior_decays_from_the_lead():
+    story = [f"The ferry service resumed after the storm, report number {k}." for k in range(12)]
+    scores = rank_sentences(story)
+    assert scores == sorted(scores, reverse=True) and scores[0] > 2 * scores[-1]
+
+
+def test_near_duplicates_are_not_chosen_twice():
+    paraphrase = "Engineers found deep cracks in two steel supports, so the council voted on "
+    story = [STORY[0], paraphrase + "Tuesday to close the harbour bridge to cars.", *STORY[1:]]
+    chosen = select_sentences(story, 3)
+    assert 0 in chosen and 1 not in chosen
+
+
+def test_a_translation_keeps_its_lead_in_segment_order():
+    # digest() summarises the segments of a translation as a list: their order is the
+    # article's, so the prior favours the first segments and blank segments keep their places.
+    segments = ["", *STORY]
+    chosen = select_sentences(segments, 2)
+    assert chosen[0] == 1
+    assert summarize(segments, method="extractive", length=1, check_language=False).sentences[
+        0
+    ].sources == [1]
+
+
+def test_linear_time_ranking_on_a_long_text():
+    # 2,000 sentences: a pairwise sentence graph would need 4 million similarities.
+    text = " ".join(f"{s} Item {k} of the report." for k in range(250) for s in STORY[:7:3])
+    result = summarize(text, method="extractive", length="short")
+    assert 1 <= len(result.sentences) <= 3
 
 
 def test_never_more_sentences_than_the_input_has():
@@ -85,6 +168,8 @@ def test_select_by_budget_stays_within_the_budget():
     assert chosen == sorted(chosen) and 2 in chosen
     assert sum(words([CENTRAL[i] for i in chosen])) <= 20
     assert select_by_budget(CENTRAL, 1, words) == [2]  # the best one, even over the budget
+    # A sentence that does not fit is skipped; a smaller one may still fill the budget.
+    assert select_by_budget(CENTRAL, 22, words) == [2, 4]
     with pytest.raises(ValueError):
         select_sentences(CENTRAL, 0)
 
@@ -126,6 +211,31 @@ def test_bad_input_raises_a_clear_input_error(bad, message):
         summarize(bad, method="extractive")
 
 
+@pytest.mark.parametrize("method", ["extractive", "abstractive"])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("Talks resumed.\x00 More text.", "NUL character at character 14"),
+        (["Talks resumed.", "More\x00 text."], "NUL character in sentence 1, at character 4"),
+        ("Talks resumed. " * 10, "150 characters; the limit is 100"),
+        (["Talks resumed. " * 5, "Talks resumed. " * 5], "150 characters; the limit is 100"),
+    ],
+)
+def test_nul_and_over_long_input_are_refused_before_any_work(method, bad, message):
+    # The abstractive method would need weights: the check comes first, so none are loaded.
+    with pytest.raises(InputError, match=message):
+        summarize(bad, method=method, model="no-such-model", max_chars=100)
+
+
+def test_the_default_limit_is_translate_s():
+    from summarize.api import check_input
+    from translate.translator import DEFAULT_MAX_CHARS
+
+    check_input("x" * DEFAULT_MAX_CHARS)
+    with pytest.raises(InputError, match="limit"):
+        check_input(["x" * DEFAULT_MAX_CHARS, "y"])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -138,37 +248,6 @@ def test_bad_input_raises_a_clear_input_error(bad, message):
 def test_bad_options_raise_config_errors(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         summarize(CENTRAL, **{"method": "extractive", **kwargs})
-
-
-def test_english_check_accepts_english():
-    assert check_english("Hello world.") == "Hello world."
-    check_english(EN_NEWS)
-    check_english("Talks resume in Geneva, officials say")  # a headline
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("He left. She stayed.", ["He left.", "She stayed."]),
-        ("Dr. Smith met Mr. Jones. They talked.", ["Dr. Smith met Mr. Jones.", "They talked."]),
-        ("The U.S. Senate voted. It passed.", ["The U.S. Senate voted.", "It passed."]),
-        ("Growth was 3.5% in 2024. Prices rose.", ["Growth was 3.5% in 2024.", "Prices rose."]),
-        (
-            '"We will win," he said. "Really?" she asked.',
-            ['"We will win," he said.', '"Really?" she asked.'],
-        ),
-        ("Wait... what happened? Nobody knows!", ["Wait... what happened?", "Nobody knows!"]),
-        ("J. K. Rowling wrote it. Fans cheered.", ["J. K. Rowling wrote it.", "Fans cheered."]),
-        (
-            "Headline without stop\nBody text here. More text.",
-            ["Headline without stop", "Body text here.", "More text."],
-        ),
-        ("e.g. apples and pears. Then 5 more.", ["e.g. apples and pears.", "Then 5 more."]),
-        ("", []),
-    ],
-)
-def test_split_sentences(text, expected):
-    assert split_sentences(text) == expected
 
 
 def test_estimated_sources_point_to_the_overlapping_sentences():
@@ -223,7 +302,7 @@ def test_extractive_needs_no_torch_and_import_is_light():
         "assert 'torch' not in sys.modules and 'transformers' not in sys.modules\n"
         "from summarize import summarize as s\n"
         "r = s(open('seeds/en-news.txt', encoding='utf-8').read(), method='extractive')\n"
-        "assert len(r.sentences) == 5, r\n"
+        "assert 1 <= len(r.sentences) <= 5, r\n"
         "assert 'torch' not in sys.modules, 'extractive imported torch'\n"
         "assert 'transformers' not in sys.modules, 'extractive imported transformers'\n"
     )

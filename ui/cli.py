@@ -274,9 +274,29 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--reference", required=True, help="English, line for line")
     cmd.add_argument("-o", "--output", help="write the scores and model metadata as JSON")
     cmd.set_defaults(handler=cmd_eval_translation)
-    cmd = command(ev_sub, "summary", "ROUGE of --predictions against --references.")
-    cmd.add_argument("--predictions", required=True, help="one summary per line")
-    cmd.add_argument("--references", required=True, help="one reference per line")
+    cmd = command(
+        ev_sub,
+        "summary",
+        "ROUGE of --predictions against --references, or of Lead-3, the extractive method at "
+        "each length and the summarization model on a --data file of news articles.",
+        "model",
+    )
+    cmd.add_argument("--predictions", help="one summary per line")
+    cmd.add_argument("--references", help="one reference per line")
+    cmd.add_argument(
+        "--data",
+        metavar="FILE.jsonl",
+        help='news to summarise: one {"article": ..., "highlights": ...} object a line',
+    )
+    cmd.add_argument("--limit", type=_positive(1), help="--data: only the first N articles")
+    cmd.add_argument(
+        "--no-abstractive",
+        action="store_true",
+        help="--data: leave the summarization model out (it is skipped anyway without weights)",
+    )
+    cmd.add_argument(
+        "--samples", type=_positive(1), default=1000, help="--data: bootstrap resamples"
+    )
     cmd.add_argument("-o", "--output", help="write the scores as JSON")
     cmd.set_defaults(handler=cmd_eval_summary)
     ev.set_defaults(handler=lambda args: _missing_action(ev))
@@ -731,12 +751,37 @@ def cmd_eval_translation(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_summary(args: argparse.Namespace) -> int:
+    if args.data:
+        if args.predictions or args.references:
+            raise UsageError("Give --data, or --predictions with --references, not both.")
+        return _eval_news(args)
+    if not (args.predictions and args.references):
+        raise UsageError("Give --predictions and --references (or --data FILE.jsonl).")
     from summarize.evaluate import evaluate_summaries
 
     predictions, references = _read_lines(args.predictions), _read_lines(args.references)
     scores = evaluate_summaries(predictions, references)
     sys.stdout.write(formatting.format_scores(scores, f"Summaries in {args.predictions}"))
     _write_json(scores, args.output)
+    return EXIT_OK
+
+
+def _eval_news(args: argparse.Namespace) -> int:
+    from summarize.news_eval import evaluate_news, format_report, read_pairs
+
+    pairs = read_pairs(args.data, args.limit)
+    _quiet_libraries()
+    report = evaluate_news(
+        pairs,
+        abstractive=not args.no_abstractive,
+        model=args.summary_model,
+        backend=args.backend,
+        device=args.device,
+        samples=args.samples,
+        progress=None if args.quiet else lambda line: print(line, file=sys.stderr),
+    )
+    sys.stdout.write(format_report(report))
+    _write_json(report.to_dict(), args.output)
     return EXIT_OK
 
 
