@@ -63,3 +63,42 @@ def summarize(
             summarizer = shared_summarizer(model, backend, device)
         return summarizer.summarize(english, length, check_language=check_language)
     raise ConfigError(f"method must be one of {', '.join(METHODS)}, not {method!r}.")
+
+
+def check_input(english: object, max_chars: int | None = DEFAULT_MAX_CHARS) -> None:
+    """Raise InputError for a NUL character, a lone surrogate or more than ``max_chars``
+    characters in all.
+
+    Other problems (wrong types, empty or non-English text) are reported by the summariser;
+    this check only bounds the work before any of it starts.
+    """
+    if isinstance(english, str):
+        items: Sequence[object] = [english]
+    elif isinstance(english, Sequence) and not isinstance(english, (bytes, bytearray)):
+        items = english
+    else:
+        return
+    total = 0
+    for k, item in enumerate(items):
+        if not isinstance(item, str):
+            continue
+        position = item.find("\x00")
+        if position >= 0:
+            where = f"at character {position}"
+            if not isinstance(english, str):
+                where = f"in sentence {k}, at character {position}"
+            raise InputError(
+                f"The input contains a NUL character {where}: it looks like binary data, not text."
+            )
+        surrogate = lone_surrogate(item)
+        if surrogate is not None:
+            message = surrogate_message(item, surrogate)
+            if not isinstance(english, str):
+                message = f"Sentence {k}: {message}"
+            raise InputError(message)
+        total += len(item)
+    if max_chars is not None and total > max_chars:
+        raise InputError(
+            f"The input has {total:,} characters; the limit is {max_chars:,}. "
+            "Split it into several documents or raise the limit (max_chars)."
+        )

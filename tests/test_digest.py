@@ -75,15 +75,13 @@ def test_bad_options_fail_before_translating(kwargs, message, seed_article, monk
         digest(seed_article, **kwargs)
 
 
-def test_the_lead_of_the_article_is_the_lead_of_its_translation(monkeypatch):
+def test_the_lead_of_the_article_is_the_lead_of_its_translation():
     # The digest summarises the translation's segments in the article's order: the position
     # prior favours the first segments, and a later segment that only repeats the topic words
     # (a caption-like line) does not displace them. Translation stubbed: only the order counts.
-    import importlib
-
+    from summarize import summarize_translation
     from translate import Segment
 
-    module = importlib.import_module("summarize.digest")
     english = [
         "The health ministry said on Sunday that a new clinic will open in the northern city "
         "next month to treat children.",
@@ -98,8 +96,7 @@ def test_the_lead_of_the_article_is_the_lead_of_its_translation(monkeypatch):
         for k, text in enumerate(english)
     ]  # fmt: skip
     stub = TranslationResult(text=" ".join(english), segments=segments)
-    monkeypatch.setattr(module, "translate", lambda *args, **kwargs: stub)
-    d = digest("نص عربي.", summary_method="extractive", length="short")
-    chosen = [s.sources[0] for s in d.summary.sentences]
+    summary = summarize_translation(stub, method="extractive", length="short")
+    chosen = [s.sources[0] for s in summary.sentences]
     assert chosen[0] == 0 and 2 not in chosen
-    assert [s.text for s in d.summary.sentences] == [english[i] for i in chosen]
+    assert [s.text for s in summary.sentences] == [english[i] for i in chosen]

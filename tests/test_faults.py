@@ -335,3 +335,26 @@ def test_impossible_output_path_is_refused_before_any_work(
     assert code == 2
     assert "files cannot be created in /proc" in err
     assert time.monotonic() - started < 30
+
+
+def test_summarize_refuses_a_lone_surrogate_with_its_place() -> None:
+    from summarize import summarize
+
+    with pytest.raises(InputError, match="position 4"):
+        summarize("Oil " + BROKEN_EMOJI + " rose.", method="extractive")
+    with pytest.raises(InputError, match=r"Sentence 1: .*position 0"):
+        summarize(["Oil rose.", BROKEN_EMOJI + "Gold fell."], method="extractive")
+
+
+def test_a_translations_summary_is_not_refused_for_its_english_length() -> None:
+    from summarize import summarize_translation
+    from translate import Segment, TranslationResult
+
+    long = "The minister said the talks would resume next week in the capital. " * 40
+    segments = [
+        Segment(index=k, source="قال.", start=k, end=k + 1, target=long, paragraph=0, sentence=k)
+        for k in range(400)
+    ]  # 400 × 2,720 characters: over the 1,000,000 a user's text may have
+    result = TranslationResult(text="", segments=segments)
+    summary = summarize_translation(result, method="extractive", length="short")
+    assert summary.sentences
