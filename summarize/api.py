@@ -14,9 +14,12 @@ from .types import SummaryResult
 if TYPE_CHECKING:
     from .abstractive import Summarizer
 
-__all__ = ["METHODS", "check_input", "summarize"]
+__all__ = ["DEFAULT_LENGTH", "DEFAULT_METHOD", "LENGTHS", "METHODS", "check_input", "summarize"]
 
 METHODS = ("abstractive", "extractive")
+LENGTHS = ("short", "medium", "long")  # or a positive int
+DEFAULT_METHOD = "abstractive"
+DEFAULT_LENGTH = "medium"
 
 
 def summarize(

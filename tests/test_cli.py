@@ -385,3 +385,43 @@ def test_ui_passes_its_options_to_serve(
     )  # fmt: skip
     assert config.max_chars == 5000
     assert kwargs == {"host": "127.0.0.1", "port": 7000, "share": False}  # local by default
+
+
+# -- each command accepts only what it uses; defaults come from the library -------------------
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["translate", "-", "--summary-model", "x"],
+        ["translate", "-", "--method", "extractive"],
+        ["summarize", "-", "--num-beams", "2"],
+        ["models", "list", "--model", "x"],
+        ["eval", "translation", "--source", "a", "--reference", "b", "--summary-model", "x"],
+    ],
+)
+def test_options_a_command_would_ignore_are_refused(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, _, err = run(capsys, *args)
+    assert code == 2 and "unrecognized arguments" in err
+
+
+def test_summarize_model_names_the_summarizer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "en.txt"
+    source.write_text("The minister said talks would resume next week.\n", encoding="utf-8")
+    missing = tmp_path / "no-such-summarizer"
+    code, _, err = run(capsys, "summarize", source, "--model", missing)
+    assert code == 1 and "no-such-summarizer" in err  # used, not ignored
+
+
+def test_help_shows_the_library_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    from summarize.api import DEFAULT_LENGTH
+    from translate.batch import DEFAULT_CHUNK_ROWS
+    from translate.config import DEFAULT_BATCH_TOKENS
+
+    _, out, _ = run(capsys, "batch", "--help")
+    text = " ".join(out.split())
+    assert f"(default: {DEFAULT_CHUNK_ROWS})" in text
+    assert f"(default: {DEFAULT_BATCH_TOKENS})" in text
+    assert f"(default: {DEFAULT_LENGTH})" in text  # the same summary length as `summarize`

@@ -12,308 +12,39 @@ import argparse
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from translate import __version__
 from translate.errors import BatchInterrupted, ConfigError, InputError, TarjamaError
 
-from . import formatting
+from . import cli_args, formatting
+from .cli_args import DOCUMENT_FORMATS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 RAY_HINT = "install with pip install 'tarjama[cluster]'"
-# Output formats only `translate` writes: a translated document with its structure.
-DOCUMENT_FORMATS = ("docx", "srt", "vtt", "tmx", "xliff")
 
 
 class UsageError(Exception):
     """A command line that cannot work (bad file, missing module for an option): exit 2."""
 
 
-# -- parser --------------------------------------------------------------------------------------
-def _positive(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
-        return value
-
-    return parse
-
-
-def _length(text: str) -> str | int:
-    if text in ("short", "medium", "long"):
-        return text
-    try:
-        return _positive(1)(text)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError("use short, medium, long or a number") from None
-
-
-def _parents() -> dict[str, argparse.ArgumentParser]:
-    general = argparse.ArgumentParser(add_help=False)
-    general.add_argument(
-        "--version", action="version", version=f"tarjama {__version__}", help="print the version"
-    )
-    general.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress bars or status lines"
-    )
-
-    model = argparse.ArgumentParser(add_help=False)
-    group = model.add_argument_group("models")
-    group.add_argument(
-        "--model", help="translation model: a models.yaml name or a local model directory"
-    )
-    group.add_argument(
-        "--summary-model", help="summarization model: a models.yaml name or a local directory"
-    )
-    group.add_argument(
-        "--backend",
-        choices=("auto", "transformers", "ctranslate2"),
-        help="inference engine (default: the registry's choice)",
-    )
-    group.add_argument("--device", default="auto", help="auto, cpu or cuda[:N] (default: auto)")
-
-    generation = argparse.ArgumentParser(add_help=False)
-    gen = generation.add_argument_group("translation")
-    gen.add_argument(
-        "--num-beams",
-        type=_positive(1),
-        help="beam size for translation (default: the registry's setting)",
-    )
-    gen.add_argument(
-        "--max-chars",
-        type=_positive(1),
-        default=None,
-        help="longest document accepted, in characters (default: 1,000,000)",
-    )
-
-    summary = argparse.ArgumentParser(add_help=False)
-    summ = summary.add_argument_group("summary")
-    summ.add_argument(
-        "--method",
-        dest="summary_method",
-        choices=("abstractive", "extractive"),
-        default="abstractive",
-        help="abstractive (a BART model) or extractive (no model needed); default abstractive",
-    )
-    summ.add_argument(
-        "--length",
-        dest="summary_length",
-        type=_length,
-        default="medium",
-        help="short, medium, long or a number (default: medium)",
-    )
-
-    return {
-        "general": general,
-        "model": model,
-        "generation": generation,
-        "summary": summary,
-        "io": _io_parent(formatting.FORMATS, documents=False),
-        "io-digest": _io_parent(formatting.FORMATS),
-        # translate: no default, so that `-o report.docx` alone picks docx (see cmd_translate)
-        "io-document": _io_parent((*formatting.FORMATS, *DOCUMENT_FORMATS), default=None),
-    }
-
-
-def _io_parent(
-    formats: Sequence[str], default: str | None = "text", *, documents: bool = True
-) -> argparse.ArgumentParser:
-    output = argparse.ArgumentParser(add_help=False)
-    output.add_argument(
-        "input",
-        nargs="?",
-        default="-",
-        metavar="FILE",
-        help="input file (.txt, or a document: .html, .docx, .pdf, .srt, .vtt), an http(s) URL, "
-        "or - for stdin"
-        if documents
-        else "input file, or - for stdin",
-    )
-    output.add_argument("-o", "--output", help="write here instead of stdout")
-    output.add_argument(
-        "-f",
-        "--format",
-        choices=formats,
-        default=default,
-        help="output format (default: text"
-        + (", or the document format the --output name ends with)" if default is None else ")"),
-    )
-    return output
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line (tests call :func:`main` with a list of arguments)."""
-    p = _parents()
-    parser = argparse.ArgumentParser(
-        prog="tarjama",
-        description="Arabic→English news translation and summarization.",
-        epilog="Exit codes: 0 success, 1 the work (or some batch rows) failed, 2 usage error, "
-        "130 interrupted. Run `tarjama COMMAND --help` for a command's options.",
-        parents=[p["general"]],
+    return cli_args.build_parser(
+        {
+            "translate": cmd_translate,
+            "summarize": cmd_summarize,
+            "digest": cmd_digest,
+            "batch": cmd_batch,
+            "models list": cmd_models_list,
+            "models download": cmd_models_download,
+            "models convert": cmd_models_convert,
+            "eval translation": cmd_eval_translation,
+            "eval summary": cmd_eval_summary,
+            "ui": cmd_ui,
+        }
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def command(parent: Any, name: str, help_text: str, *parents: str) -> argparse.ArgumentParser:
-        return parent.add_parser(
-            name,
-            help=help_text,
-            description=help_text,
-            parents=[p["general"], *(p[k] for k in parents)],
-        )
-
-    cmd = command(
-        sub,
-        "translate",
-        "Translate Arabic text (a file, a document, a URL or stdin) into English.",
-        "io-document",
-        "model",
-        "generation",
-    )
-    cmd.set_defaults(handler=cmd_translate)
-
-    cmd = command(
-        sub, "summarize", "Summarise English text (a file or stdin).", "io", "model", "summary"
-    )
-    cmd.set_defaults(handler=cmd_summarize)
-
-    cmd = command(
-        sub,
-        "digest",
-        "Translate Arabic text, then summarise the English.",
-        "io-digest",
-        "model",
-        "summary",
-    )
-    cmd.set_defaults(handler=cmd_digest)
-
-    cmd = command(
-        sub,
-        "batch",
-        "Translate a file or folder of Arabic documents into a table (resumable).",
-        "model",
-        "generation",
-    )
-    cmd.add_argument(
-        "input_path",
-        metavar="INPUT",
-        help="a .txt file (one document per line), a folder of .txt files, .jsonl, .csv, .parquet",
-    )
-    cmd.add_argument("output_path", metavar="OUTPUT", help="a .jsonl, .csv or .parquet file")
-    cmd.add_argument("--column", default="text", help="the column of Arabic text (default: text)")
-    cmd.add_argument("--summarize", action="store_true", help="add a summary column")
-    cmd.add_argument(
-        "--summary-method", choices=("abstractive", "extractive"), default="abstractive"
-    )
-    cmd.add_argument("--summary-length", type=_length, default="short", help="default: short")
-    cmd.add_argument(
-        "--batch-tokens",
-        type=_positive(16),
-        default=None,
-        help="padded source tokens per model batch (default: 4096)",
-    )
-    cmd.add_argument(
-        "--chunk-rows",
-        type=_positive(1),
-        default=None,
-        help="documents per checkpointed chunk (default: 64)",
-    )
-    cmd.add_argument(
-        "--resume",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="continue from the checkpoint of an interrupted run (default: on)",
-    )
-    cmd.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace translation/summary/flags/error columns already in the input",
-    )
-    cmd.add_argument("--engine", choices=("local", "ray"), default="local", help="default: local")
-    cmd.add_argument("--address", help="Ray cluster address (with --engine ray)")
-    cmd.set_defaults(handler=cmd_batch)
-
-    models = command(sub, "models", "List, download or convert models.")
-    models_sub = models.add_subparsers(dest="models_command", metavar="ACTION")
-    cmd = command(models_sub, "list", "Registry entries, whether they are cached, their size.")
-    cmd.add_argument("-f", "--format", choices=("text", "json"), default="text")
-    cmd.set_defaults(handler=cmd_models_list)
-    cmd = command(
-        models_sub, "download", "Fetch models into the Hugging Face cache for offline use."
-    )
-    cmd.add_argument("names", nargs="*", metavar="NAME", help="default: the default models")
-    cmd.set_defaults(handler=cmd_models_download)
-    cmd = command(models_sub, "convert", "Convert models to CTranslate2 ahead of time.")
-    cmd.add_argument(
-        "names",
-        nargs="*",
-        metavar="NAME",
-        help="registry names or local directories (default: the default translation and "
-        "summarization models)",
-    )
-    cmd.add_argument("--quantization", default="int8", help="default: int8")
-    cmd.add_argument(
-        "--force",
-        action="store_true",
-        help="convert again even if a converted copy exists (e.g. an unpinned model moved)",
-    )
-    cmd.set_defaults(handler=cmd_models_convert)
-    models.set_defaults(handler=lambda args: _missing_action(models))
-
-    ev = command(sub, "eval", "Score translations (BLEU, chrF) or summaries (ROUGE).")
-    ev_sub = ev.add_subparsers(dest="eval_command", metavar="KIND")
-    cmd = command(
-        ev_sub, "translation", "Translate --source and score it against --reference.", "model"
-    )
-    cmd.add_argument("--source", required=True, help="Arabic, one segment per line")
-    cmd.add_argument("--reference", required=True, help="English, line for line")
-    cmd.add_argument("-o", "--output", help="write the scores and model metadata as JSON")
-    cmd.set_defaults(handler=cmd_eval_translation)
-    cmd = command(
-        ev_sub,
-        "summary",
-        "ROUGE of --predictions against --references, or of Lead-3, the extractive method at "
-        "each length and the summarization model on a --data file of news articles.",
-        "model",
-    )
-    cmd.add_argument("--predictions", help="one summary per line")
-    cmd.add_argument("--references", help="one reference per line")
-    cmd.add_argument(
-        "--data",
-        metavar="FILE.jsonl",
-        help='news to summarise: one {"article": ..., "highlights": ...} object a line',
-    )
-    cmd.add_argument("--limit", type=_positive(1), help="--data: only the first N articles")
-    cmd.add_argument(
-        "--no-abstractive",
-        action="store_true",
-        help="--data: leave the summarization model out (it is skipped anyway without weights)",
-    )
-    cmd.add_argument(
-        "--samples", type=_positive(1), default=1000, help="--data: bootstrap resamples"
-    )
-    cmd.add_argument("-o", "--output", help="write the scores as JSON")
-    cmd.set_defaults(handler=cmd_eval_summary)
-    ev.set_defaults(handler=lambda args: _missing_action(ev))
-
-    cmd = command(sub, "ui", "Start the web interface.", "model")
-    cmd.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (this machine)")
-    cmd.add_argument("--port", type=_positive(1), default=7860, help="default: 7860")
-    cmd.add_argument("--share", action="store_true", help="also open a public gradio link")
-    cmd.add_argument("--max-chars", type=_positive(1), default=None)
-    cmd.set_defaults(handler=cmd_ui)
-    return parser
-
-
-def _missing_action(parser: argparse.ArgumentParser) -> int:
-    parser.print_usage(sys.stderr)
-    print(f"{parser.prog}: error: choose an action (see --help)", file=sys.stderr)
-    return EXIT_USAGE
 
 
 # -- entry point ---------------------------------------------------------------------------------
@@ -558,7 +289,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from translate.batch import DEFAULT_CHUNK_ROWS, JobOptions, run_batch
+    from translate.batch import JobOptions, run_batch
 
     if args.engine == "ray":
         try:
@@ -581,7 +312,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         column=args.column,
         summarizer=summarizer,
         summary_settings=summarizer.settings() if summarizer else None,
-        chunk_rows=args.chunk_rows or DEFAULT_CHUNK_ROWS,
+        chunk_rows=args.chunk_rows,
         resume=args.resume,
         overwrite=args.overwrite,
         show_progress=not args.quiet,
