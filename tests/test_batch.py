@@ -347,7 +347,7 @@ def test_summarize_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert rows[1]["summary"] == "" and rows[1]["error"] == "The input is empty."
     assert sidecar(out)["settings"]["summary"] == {
         "method": "extractive",
-        "length": "short",
+        "length": "medium",
         "model": None,
     }
 
