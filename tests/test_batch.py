@@ -299,7 +299,7 @@ def test_missing_column_is_a_usage_error_before_any_work(
         (lambda d: _garbage(d / "in.parquet"), "o.jsonl", "Cannot read the Parquet file"),
         (lambda d: _garbage(d / "in.csv", b"text,b\n1,2,3,4\n"), "o.jsonl", "Cannot parse the CSV"),
         (lambda d: _garbage(d / "in.jsonl", b'{"body": "x"}\n'), "o.jsonl", "no column 'text'"),
-        (lambda d: (d / "empty").mkdir() or d / "empty", "o.jsonl", "has no .txt files"),
+        (lambda d: (d / "empty").mkdir() or d / "empty", "o.jsonl", "has no documents"),
     ],
 )
 def test_unusable_input_or_output(
