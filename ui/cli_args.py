@@ -311,7 +311,7 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
     )
     cmd.add_argument("-o", "--output", help="write the scores as JSON")
 
-    cmd = command(sub, "ui", "Start the web interface.")
+    cmd = command(sub, "ui", "Start the web page and the HTTP API (one server).")
     _models(cmd, translation=True, summary=True)
     cmd.add_argument("--host", default="127.0.0.1", help="default: %(default)s (this machine)")
     cmd.add_argument("--port", type=positive(1), default=7860, help="default: %(default)s")
@@ -320,7 +320,25 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
         "--max-chars",
         type=positive(1),
         default=None,
-        help="longest article accepted, in characters (default: the page's limit)",
+        help="characters per request (default: the page's limit)",
+    )
+    cmd.add_argument(
+        "--api-keys",
+        metavar="FILE",
+        help="require an API key for the HTTP API: one key per line, optionally followed by "
+        "its requests per minute",
+    )
+    cmd.add_argument(
+        "--rate-limit",
+        type=positive(0),
+        default=0,
+        metavar="N",
+        help="API requests per minute per key (without keys: per client address); 0: no limit",
+    )
+    cmd.add_argument(
+        "--no-batching",
+        action="store_true",
+        help="translate one request at a time instead of batching concurrent ones",
     )
     return parser
 
