@@ -135,7 +135,7 @@ class TransformersBackend:
             if recorder is not None:
                 scores = recorder.mean_scores(sequences, self._pad_id)
             else:
-                scores = self._rescore(batch, sequences, params.get("max_new_tokens"))
+                scores = self._rescore(batch, sequences, params)
         texts_out = self.tokenizer.batch_decode(sequences, skip_special_tokens=True)
         specials = set(self.tokenizer.all_special_ids)
         lengths = [
@@ -168,21 +168,55 @@ class TransformersBackend:
             forced[:, max_new - 1] |= torch.isin(last, torch.tensor(ids, device=labels.device))
         return forced
 
-    def _blocked_ids(self) -> list[int]:
-        """Tokens the checkpoint never lets the search pick (single-token ``bad_words_ids``,
-        e.g. Marian's pad): the score normalises over the others, as the search does."""
-        bad = self.model.generation_config.bad_words_ids or []
-        return [int(words[0]) for words in bad if len(words) == 1]
+    def _score_processors(self, params: Mapping[str, Any]) -> list[Any]:
+        """The logits processors of the search that change which tokens may follow a prefix
+        (repetition penalty, n-gram block, bad words, minimum length), built from the call's
+        settings over the checkpoint's defaults as ``generate`` builds them."""
+        from transformers.generation import (
+            MinLengthLogitsProcessor,
+            MinNewTokensLengthLogitsProcessor,
+            NoBadWordsLogitsProcessor,
+            NoRepeatNGramLogitsProcessor,
+            RepetitionPenaltyLogitsProcessor,
+        )
 
-    def _rescore(
-        self, batch: Mapping[str, Any], sequences: Any, max_new: int | None
-    ) -> list[float | None]:
-        """Mean log-probability per generated token of each chosen output (beam search), in row
-        chunks so the logits of one chunk (rows x length x vocab) stay within ~256 MB."""
+        generation = self.model.generation_config
+
+        def value(key: str) -> Any:
+            return params[key] if key in params else getattr(generation, key, None)
+
+        eos = generation.eos_token_id
+        processors: list[Any] = []
+        penalty = value("repetition_penalty")
+        if penalty is not None and float(penalty) != 1.0:
+            processors.append(RepetitionPenaltyLogitsProcessor(float(penalty)))
+        ngram = value("no_repeat_ngram_size")
+        if ngram:
+            processors.append(NoRepeatNGramLogitsProcessor(int(ngram)))
+        if generation.bad_words_ids:
+            processors.append(NoBadWordsLogitsProcessor(generation.bad_words_ids, eos))
+        if eos is not None:
+            if params.get("min_new_tokens") is not None:  # transformers then ignores min_length
+                if int(params["min_new_tokens"]) > 0:
+                    processors.append(
+                        MinNewTokensLengthLogitsProcessor(1, int(params["min_new_tokens"]), eos)
+                    )
+            elif generation.min_length:
+                processors.append(MinLengthLogitsProcessor(int(generation.min_length), eos))
+        return processors
+
+    def _rescore(self, batch: Mapping[str, Any], sequences: Any, params: Mapping[str, Any]):
+        """Mean log-probability per generated token of each chosen output (beam search).
+
+        Each step's logits go through the search's own token-blocking processors and are then
+        normalised: the same quantity the greedy path records and CTranslate2 returns. Forced
+        tokens do not count. In row chunks, so the logits of one chunk (rows x length x vocab)
+        stay within ~256 MB.
+        """
         torch = self._torch
         labels = sequences[:, 1:]
-        forced = self._forced(labels, max_new)
-        blocked = self._blocked_ids()
+        forced = self._forced(labels, params.get("max_new_tokens"))
+        processors = self._score_processors(params)
         vocab = int(self.model.config.vocab_size)
         rows_per_chunk = max(1, (64 * 1024 * 1024) // max(1, labels.shape[1] * vocab))
         values: list[float | None] = []
@@ -193,13 +227,16 @@ class TransformersBackend:
                 attention_mask=batch["attention_mask"][lo:hi],
                 decoder_input_ids=sequences[lo:hi, :-1],
             ).logits.float()
-            if blocked:
-                logits[..., blocked] = -math.inf
             chosen = labels[lo:hi]
-            logp = logits.gather(-1, chosen.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(
-                logits, dim=-1
-            )
-            keep_mask = (chosen != self._pad_id) & ~forced[lo:hi]
+            steps = []
+            for t in range(chosen.shape[1]):
+                scores = logits[:, t, :]
+                for processor in processors:
+                    scores = processor(sequences[lo:hi, : t + 1], scores)
+                logp = scores.log_softmax(-1)
+                steps.append(logp.gather(-1, chosen[:, t : t + 1]).squeeze(-1))
+            logp = torch.stack(steps, dim=1) if steps else torch.zeros_like(chosen).float()
+            keep_mask = (chosen != self._pad_id) & ~forced[lo:hi] & torch.isfinite(logp)
             for row, keep in zip(logp, keep_mask, strict=True):
                 kept = row[keep]
                 values.append(float(kept.mean()) if kept.numel() else None)
