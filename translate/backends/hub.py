@@ -278,7 +278,9 @@ def dir_size(path: Path) -> int:
 
 
 # -- names from the command line -----------------------------------------------------------------
-def named_specs(names: Sequence[str], roles: Sequence[Role] = ("translation", "summarization")):
+def named_specs(
+    names: Sequence[str], roles: Sequence[Role] = ("translation", "summarization")
+) -> list[ModelSpec]:
     """Registry names or local model directories → ModelSpecs; none given: each role's default.
 
     A local directory's role is read from its config.json (BART-family models summarise).
@@ -304,10 +306,9 @@ def _role_of_directory(folder: Path) -> Role:
     return "summarization" if config.get("model_type") in summarizers else "translation"
 
 
-def convert(specs: Sequence[ModelSpec], quantization: str = "int8", *, force: bool = False):
-    """Convert each of ``specs`` to CTranslate2 (see :func:`.convert.convert_model`); yields
-    ``(spec, directory)`` as each is done."""
+def convert(spec: ModelSpec, quantization: str = "int8", *, force: bool = False) -> Path:
+    """Convert ``spec`` to CTranslate2 ahead of time (once; again with ``force``) and return the
+    converted directory; see :func:`.convert.convert_model`."""
     from .convert import convert_model
 
-    for spec in specs:
-        yield spec, convert_model(spec, quantization, force=force)
+    return convert_model(spec, quantization, force=force)
