@@ -262,6 +262,9 @@ class Summarizer(ModelHandle):
         # A summary is never longer than what it summarises.
         maximum = max(1, min(budget.max_new, source))
         settings["max_new_tokens"] = maximum
+        # Always explicit, 0 included: given min_new_tokens, transformers ignores a checkpoint's
+        # min_length (56 for the CNN/DailyMail BARTs, which would double a "short" summary) and
+        # the CTranslate2 backend follows the same rule, so both engines mean the same length.
         settings["min_new_tokens"] = min(budget.min_new, maximum // 2)
         return settings
 

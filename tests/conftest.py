@@ -91,3 +91,39 @@ models:
         encoding="utf-8",
     )
     return path
+
+
+def _forget_loaded_models() -> None:
+    from translate.backends import clear_model_cache
+    from translate.backends.handle import ModelHandle
+
+    clear_model_cache()
+    ModelHandle.clear_shared()
+
+
+@pytest.fixture(scope="session")
+def hub_checkpoints_root(tmp_path_factory: pytest.TempPathFactory):
+    """Tiny stand-ins of every registry model, shaped like the real repositories, in a Hugging
+    Face hub-cache layout (``ROOT/hub``); built once. Returns (ROOT, {name: Shape})."""
+    import transformers
+
+    from tests.checkpoints import build_registry_checkpoints
+
+    transformers.logging.set_verbosity_error()
+    root = tmp_path_factory.mktemp("hub-checkpoints")
+    return root, build_registry_checkpoints(root / "hub", root / "work")
+
+
+@pytest.fixture()
+def hub_models(hub_checkpoints_root, monkeypatch: pytest.MonkeyPatch):
+    """The packaged registry's models resolve to the hub-shaped stand-ins: HF_HUB_CACHE points at
+    their cache, HF_HUB_OFFLINE is on, CTranslate2 conversions go to a cache of their own, and
+    models loaded before and during the test are forgotten. Yields {name: Shape}."""
+    root, shapes = hub_checkpoints_root
+    monkeypatch.setenv("HF_HUB_CACHE", str(root / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TARJAMA_CACHE_DIR", str(root / "tarjama"))
+    monkeypatch.delenv("TARJAMA_MODELS", raising=False)
+    _forget_loaded_models()
+    yield shapes
+    _forget_loaded_models()

@@ -174,6 +174,8 @@ def test_bart_config_patch_sets_only_missing_attributes() -> None:
 
 
 def test_int8_translator_keeps_segments(tiny_marian: Path) -> None:
+    # Only structure is asserted on int8: its kernels (AVX2, AVX-512 VNNI...) give different
+    # random-model output on different CPUs.
     article = (SEEDS / "aleppo-security-council.ar.txt").read_text(encoding="utf-8")
     generation = {"num_beams": 1, "max_new_tokens": 32}
     kwargs = {"model": str(tiny_marian), "cache_size": 0, "generation": generation}
@@ -181,13 +183,25 @@ def test_int8_translator_keeps_segments(tiny_marian: Path) -> None:
     slow = Translator(backend="transformers", **kwargs).translate(article)
     assert len(fast.segments) == len(slow.segments)
     assert [(s.start, s.end) for s in fast.segments] == [(s.start, s.end) for s in slow.segments]
-    assert all(s.target.strip() for s in fast.segments)
-    assert all(s.score is not None and math.isfinite(s.score) for s in fast.segments)
+    assert all(s.score is None or math.isfinite(s.score) for s in fast.segments)
     assert fast.meta["backend"] == "ctranslate2"
     assert fast.meta["quantization"] == "int8"
     assert fast.meta["device"] == "cpu"
-    streamed = list(Translator(backend="ctranslate2", **kwargs).iter_segments(article))
-    assert [s.target for s in streamed] == [s.target for s in fast.segments]
+
+
+def test_float32_streaming_equals_whole_text(tiny_marian: Path) -> None:
+    """Streaming batches sentences differently (waves of 2, 4, 8...); the output is the same."""
+    article = (SEEDS / "aleppo-security-council.ar.txt").read_text(encoding="utf-8")
+    kwargs = {
+        "model": str(tiny_marian),
+        "backend": "ctranslate2",
+        "quantization": "float32",
+        "cache_size": 0,
+        "generation": {"num_beams": 1, "max_new_tokens": 32},
+    }
+    whole = Translator(**kwargs).translate(article)
+    streamed = list(Translator(**kwargs).iter_segments(article))
+    assert [(s.target, s.flags) for s in streamed] == [(s.target, s.flags) for s in whole.segments]
 
 
 @needs_bart
@@ -195,8 +209,8 @@ def test_bart_int8_generates(tiny_bart_dir: Path) -> None:
     backend = CTranslate2Backend(_spec(tiny_bart_dir, "summarization"), device="cpu")
     assert backend.quantization == "int8"
     outputs = backend.generate(_english_sentences()[:3], {"num_beams": 2, "max_new_tokens": 20})
-    assert len(outputs) == 3
-    assert all(o.text and o.tokens > 0 and math.isfinite(o.score or math.nan) for o in outputs)
+    assert len(outputs) == 3  # what the words are depends on the CPU's int8 kernels
+    assert all(0 <= o.tokens <= 20 and (o.score is None or math.isfinite(o.score)) for o in outputs)
 
 
 def test_conversion_is_cached_and_reused(
@@ -281,7 +295,7 @@ def test_fast_path_does_not_import_torch(tiny_marian: Path) -> None:
         f"result = translate(text, model={str(tiny_marian)!r}, backend='ctranslate2', "
         "device='cpu')\n"
         "assert result.meta['backend'] == 'ctranslate2', result.meta\n"
-        "assert all(s.target for s in result.segments)\n"
+        "assert result.segments\n"
         "loaded = [m for m in ('torch', 'transformers') if m in sys.modules]\n"
         "assert not loaded, loaded\n"
         "print('ok', len(result.segments))\n"
@@ -327,7 +341,8 @@ def test_mean_log_prob(score, length, forced, penalty, expected) -> None:  # noq
 
 
 def test_generation_config_defaults_apply_like_transformers(tiny_marian: Path) -> None:
-    """Keys a call leaves out come from generation_config.json, min_length included."""
+    """Keys a call leaves out come from the checkpoint's defaults, min_length included; an
+    explicit value wins, 0 included, and min_new_tokens makes min_length irrelevant."""
     backend = CTranslate2Backend(_spec(tiny_marian, "translation"), device="cpu")
     calls: list[dict] = []
 
@@ -347,3 +362,23 @@ def test_generation_config_defaults_apply_like_transformers(tiny_marian: Path) -
     assert first["max_decoding_length"] == 11  # transformers forces EOS as the 12th token
     assert second["beam_size"] == 1 and second["min_decoding_length"] == 10
     assert first["max_input_length"] == 0  # never truncates
+    backend.generate(["قال الوزير."], {"max_new_tokens": 12, "no_repeat_ngram_size": 0,
+                                        "min_new_tokens": 0})  # fmt: skip
+    third = calls[2]
+    assert third["no_repeat_ngram_size"] == 0 and third["min_decoding_length"] == 0
+    assert third["beam_size"] == 3
+
+
+def test_converted_copies_of_an_older_format_are_converted_again(
+    tiny_marian: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = _spec(tiny_marian, "translation")
+    first = convert_mod.convert_model(spec, "float32")
+    meta_file = first / "tarjama.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    assert meta["format"] == convert_mod.FORMAT_VERSION
+    assert meta["generation"]["bad_words"] == [["<pad>"]]  # from the checkpoint
+    meta_file.write_text(json.dumps({**meta, "format": 1}), encoding="utf-8")
+    assert not convert_mod.is_converted(first)
+    again = convert_mod.convert_model(spec, "float32")
+    assert again == first and convert_mod.is_converted(again)

@@ -122,19 +122,70 @@ def test_str_and_list_input(tiny_bart):
     assert from_list.meta["input_sentences"] == len(FEW)
 
 
-def test_guard_retries_then_replaces_with_an_extractive_selection(tiny_registry):
-    # tiny-bart-loose decodes greedily without an n-gram block, and its "strict" retry is
-    # no stricter, so the tiny model's loops survive the retry and must be replaced.
+def test_guard_retries_then_replaces_with_an_extractive_selection(tiny_registry, monkeypatch):
+    # The model's output is forced to a loop (a stub in place of generate): what a random model
+    # emits depends on the CPU's int8 kernels, so hoping for a loop is not a test. The strict
+    # retry loops too, so the guard must replace the window with input sentences.
+    from translate.backends.base import Generation
+
     summarizer = Summarizer("tiny-bart-loose")
+    calls: list[dict] = []
+
+    def looping(texts, settings):
+        calls.append(dict(settings))
+        return [Generation("the talks the talks the talks the talks the talks.", 10, -1.0)] * len(
+            texts
+        )
+
+    monkeypatch.setattr(summarizer.backend, "generate", looping)
     inputs = EN_NEWS.splitlines()[:3]
     result = summarizer.summarize(inputs, "short")
     events = result.meta["guard"]
     assert events and all(e["problems"] and e["retry_problems"] for e in events)
+    assert all("repetitive" in e["problems"] for e in events)
     assert {"guard-retried", "guard-replaced"} <= set(result.flags)
+    assert len(calls) == 2 * len(events)  # each window: once, then once strictly
     for sentence in result.sentences:
         assert "guard-replaced" in sentence.flags
         assert [inputs[sentence.sources[0]]] == [sentence.text]  # exact: an input sentence
     _check_sources(result, inputs)
+
+
+def test_guard_keeps_a_retry_that_passes(tiny_registry, monkeypatch):
+    from translate.backends.base import Generation
+
+    summarizer = Summarizer("tiny-bart-loose")
+    outputs = iter(
+        [
+            Generation("the talks the talks the talks the talks the talks.", 10, -1.0),
+            Generation("The minister said the talks would resume.", 8, -0.5),
+        ]
+    )
+    monkeypatch.setattr(summarizer.backend, "generate", lambda texts, settings: [next(outputs)])
+    result = summarizer.summarize(EN_NEWS.splitlines()[:3], "short")
+    assert "guard-retried" in result.flags and "guard-replaced" not in result.flags
+    assert result.text == "The minister said the talks would resume."
+    assert result.meta["guard"][0]["outcome"] == "retried"
+
+
+def test_summaries_always_pass_their_own_min_new_tokens(tiny_bart, monkeypatch):
+    """min_new_tokens is always explicit (0 included), so a checkpoint's min_length (56 for
+    bart-large-cnn) never applies: in transformers 5 it does not once min_new_tokens is given,
+    and the CTranslate2 backend follows the same rule."""
+    summarizer = Summarizer(str(tiny_bart), backend="transformers", generation=GREEDY)
+    seen: list[dict] = []
+    original = summarizer.backend.generate
+
+    def recording(texts, settings):
+        seen.append(dict(settings))
+        return original(texts, settings)
+
+    monkeypatch.setattr(summarizer.backend, "generate", recording)
+    summarizer.summarize(FEW, "short")
+    summarizer.summarize(FEW[:1], 1)  # a one-token budget: a minimum of 0, still explicit
+    assert seen and all("min_new_tokens" in s for s in seen)
+    assert seen[0]["min_new_tokens"] == 24 and seen[0]["max_new_tokens"] == 60
+    assert seen[-1]["min_new_tokens"] == 0
 
 
 def test_one_call_summarize_keeps_one_summarizer(tiny_registry):

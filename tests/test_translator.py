@@ -311,10 +311,11 @@ def test_module_level_translate(tiny_marian: Path) -> None:
 
 def test_unreachable_hub_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     """Not offline, but no route to the hub: a clear error without HTTP retries."""
-    import translate.backends.base as base
+    import translate.backends.hub as hub
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(base, "hub_reachable", lambda timeout=3.0: False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: False)
     tr = Translator(model="opus-mt-tc-big-ar-en", backend="transformers")
     with pytest.raises(ModelUnavailableError, match="cannot connect to https://huggingface.co"):
         tr.translate("قال الوزير.")

@@ -9,9 +9,9 @@ store → reassemble in source order.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from . import text as T
 from .backends.handle import ModelHandle
@@ -27,6 +27,7 @@ DEFAULT_MAX_BATCH_SIZE = 64
 DEFAULT_CACHE_SIZE = 8192
 _FIRST_WAVE = 2  # streaming: translate the first sentences alone to show something quickly
 _Window = tuple[int, int, str, list[str], int]  # start, end, model text, untouchables, tokens
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -273,48 +274,45 @@ class Translator(ModelHandle):
         for piece in todo:
             unique.setdefault(piece.model_text, []).append(piece)
         leaders = [group[0] for group in unique.values()]
-        for batch in self._batches(leaders):
-            self._translate_batch(batch)
+        for cap, batch in self._batches(leaders, self.settings):
+            self._translate_batch(batch, cap)
             if progress:
                 progress(sum(len(unique[p.model_text]) for p in batch))
         for group in unique.values():
             for follower in group[1:]:
                 follower.result = group[0].result
 
-    def _batches(self, pieces: Sequence[_Piece]) -> Iterable[list[_Piece]]:
-        """Length-sorted batches whose padded size stays within the token budget."""
-        ordered = sorted(pieces, key=lambda p: p.tokens, reverse=True)
-        batch: list[_Piece] = []
-        for piece in ordered:
-            width = max([piece.tokens] + [p.tokens for p in batch])
-            if batch and (
-                width * (len(batch) + 1) > self.batch_tokens
-                or len(batch) >= self.max_batch_size
-            ):
-                yield batch
-                batch = []
-            batch.append(piece)
-        if batch:
-            yield batch
+    def output_cap(self, source_tokens: int, settings: Mapping[str, Any]) -> int:
+        """The most new tokens of the output of a source of ``source_tokens`` tokens."""
+        return output_cap(source_tokens, settings, self.spec.max_input_tokens)
 
-    def _decode_settings(self, base: dict[str, Any], batch: Sequence[_Piece]) -> dict[str, Any]:
-        longest = max(p.tokens for p in batch)
-        settings = dict(base)
-        ratio = settings.pop("max_length_ratio", None)
-        cap = int(settings.get("max_new_tokens") or self.spec.max_input_tokens)
-        if ratio:
-            cap = min(cap, math.ceil(float(ratio) * longest) + 10)
+    def _batches(
+        self, pieces: Sequence[_Piece], settings: Mapping[str, Any]
+    ) -> Iterable[tuple[int, list[_Piece]]]:
+        """Batches that only mix pieces with the same output cap, each within the token budget."""
+        caps = {id(p): self.output_cap(p.tokens, settings) for p in pieces}
+        for batch in plan_batches(
+            pieces,
+            tokens=lambda p: p.tokens,
+            cap=lambda p: caps[id(p)],
+            batch_tokens=self.batch_tokens,
+            max_batch_size=self.max_batch_size,
+        ):
+            yield caps[id(batch[0])], batch
+
+    def _decode_settings(self, base: Mapping[str, Any], cap: int) -> dict[str, Any]:
+        settings = {k: v for k, v in base.items() if k != "max_length_ratio"}
         settings["max_new_tokens"] = cap
         if settings.get("min_new_tokens"):
             settings["min_new_tokens"] = min(int(settings["min_new_tokens"]), cap)
         return settings
 
-    def _translate_batch(self, batch: list[_Piece]) -> None:
+    def _translate_batch(self, batch: list[_Piece], cap: int) -> None:
         backend = self.backend
         outputs = backend.generate(
-            [p.model_text for p in batch], self._decode_settings(self.settings, batch)
+            [p.model_text for p in batch], self._decode_settings(self.settings, cap)
         )
-        retry: list[tuple[_Piece, Any, tuple[str, ...]]] = []
+        retry: list[_Piece] = []
         for piece, out in zip(batch, outputs, strict=True):
             target, in_place = T.restore_untouchables(out.text, piece.originals)
             report = check_translation(
@@ -325,17 +323,18 @@ class Translator(ModelHandle):
                 flags.append("untouchable-restored")
             piece.result = CachedTranslation(target, tuple(flags), out.tokens, out.score)
             if report.degenerate:
-                retry.append((piece, out, report.flags))
+                retry.append(piece)
         if retry:
-            self._retry([p for p, _, _ in retry])
+            for strict_cap, group in self._batches(retry, self.strict_settings):
+                self._retry(group, strict_cap)
         for piece in batch:
             assert piece.result is not None
             self.cache.put(self._key(piece, self.settings), piece.result)
 
-    def _retry(self, pieces: list[_Piece]) -> None:
+    def _retry(self, pieces: list[_Piece], cap: int) -> None:
         """One retry with the strict settings; keep whichever output the guard likes better."""
         outputs = self.backend.generate(
-            [p.model_text for p in pieces], self._decode_settings(self.strict_settings, pieces)
+            [p.model_text for p in pieces], self._decode_settings(self.strict_settings, cap)
         )
         for piece, out in zip(pieces, outputs, strict=True):
             first = piece.result
@@ -385,6 +384,63 @@ class Translator(ModelHandle):
             meta=self.meta,
             warnings=warnings,
         )
+
+
+def length_bucket(tokens: int) -> int:
+    """``tokens`` rounded up to the next step of a ladder whose steps grow with the length:
+    multiples of 8 up to 64, of 16 up to 128, of 32 up to 256, then of 64 (at most 25% above
+    the count past 32 tokens). Sentences in one bucket get the same output cap, so they can share
+    a batch without one changing another's output."""
+    tokens = max(1, int(tokens))
+    step = 8 if tokens <= 64 else 16 if tokens <= 128 else 32 if tokens <= 256 else 64
+    return -(-tokens // step) * step
+
+
+def output_cap(source_tokens: int, settings: Mapping[str, Any], default_max: int) -> int:
+    """The most new tokens an output may have: a function of its own sentence alone.
+
+    ``max_length_ratio`` × the sentence's token count (rounded up to its :func:`length_bucket`)
+    + 10, never above ``max_new_tokens`` (``default_max`` when unset). Never a function of the
+    batch: the same sentence gets the same cap alone, beside long or short neighbours, after a
+    resume or on another engine.
+    """
+    cap = int(settings.get("max_new_tokens") or default_max)
+    ratio = settings.get("max_length_ratio")
+    if ratio:
+        cap = min(cap, math.ceil(float(ratio) * length_bucket(source_tokens)) + 10)
+    return max(1, cap)
+
+
+def plan_batches(
+    items: Sequence[_T],
+    *,
+    tokens: Callable[[_T], int],
+    cap: Callable[[_T], int],
+    batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+) -> list[list[_T]]:
+    """Length-sorted batches whose padded size (width × rows) stays within ``batch_tokens``,
+    each mixing only items with the same output ``cap``: the Translator's batching policy.
+
+    Longest first, so the first batches show the worst case of memory early.
+    """
+    groups: dict[int, list[_T]] = {}
+    for item in sorted(items, key=tokens, reverse=True):
+        groups.setdefault(cap(item), []).append(item)
+    batches: list[list[_T]] = []
+    for group in sorted(groups.values(), key=lambda g: tokens(g[0]), reverse=True):
+        batch: list[_T] = []
+        width = 0
+        for item in group:
+            wider = max(width, tokens(item))
+            if batch and (wider * (len(batch) + 1) > batch_tokens or len(batch) >= max_batch_size):
+                batches.append(batch)
+                batch, wider = [], tokens(item)
+            batch.append(item)
+            width = wider
+        if batch:
+            batches.append(batch)
+    return batches
 
 
 def join_paragraphs(text: str, segments: Sequence[Segment]) -> str:

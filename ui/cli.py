@@ -345,58 +345,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def model_entries() -> list[dict[str, Any]]:
-    """Registry entries with whether each is available offline and its size on disk."""
-    from translate.registry import load_registry
+    """Registry entries with whether each is cached and its size (``translate.backends.hub``)."""
+    from translate.backends.hub import model_entries as entries
 
-    registry = load_registry()
-    cached = _hub_cache()
-    defaults = set(registry.defaults.values())
-    entries = []
-    for spec in registry.models.values():
-        if spec.is_local:
-            path = Path(str(spec.path))
-            present, size = path.is_dir(), _dir_size(path) if path.is_dir() else None
-        else:
-            present, size = _cached(cached, spec.hub_id, spec.revision)
-        entries.append(
-            {
-                "name": spec.name,
-                "role": spec.role,
-                "source": spec.source,
-                "revision": spec.revision,
-                "default": spec.name in defaults,
-                "cached": present,
-                "size": size,
-                "description": spec.description,
-            }
-        )
-    return entries
-
-
-def _hub_cache() -> dict[str, Any]:
-    from huggingface_hub import scan_cache_dir
-    from huggingface_hub.errors import CacheNotFound
-
-    from translate.backends.base import hf_cache_dir
-
-    try:
-        info = scan_cache_dir(hf_cache_dir())
-    except (CacheNotFound, OSError):  # no cache yet, or not readable: nothing is cached
-        return {}
-    return {repo.repo_id: repo for repo in info.repos if repo.repo_type == "model"}
-
-
-def _cached(cached: dict[str, Any], hub_id: str | None, revision: str | None) -> tuple[bool, Any]:
-    repo = cached.get(str(hub_id))
-    if repo is None:
-        return False, None
-    if revision and not any(r.commit_hash == revision for r in repo.revisions):
-        return False, None
-    return True, repo.size_on_disk
-
-
-def _dir_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return entries()
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
@@ -404,44 +356,20 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _named_specs(names: Sequence[str], roles: Sequence[str]) -> list[Any]:
-    from translate.registry import load_registry, resolve_model
-
-    registry = load_registry()
-    if not names:
-        return [registry.default(role) for role in roles]  # type: ignore[arg-type]
-    specs = []
-    for name in names:
-        if name in registry.models:
-            specs.append(registry.get(name))
-        else:
-            specs.append(resolve_model(name, "translation"))
-    return specs
-
-
 def cmd_models_download(args: argparse.Namespace) -> int:
-    from huggingface_hub import snapshot_download
+    from translate.backends.hub import download, named_specs
+    from translate.errors import ModelUnavailableError
 
     failed = 0
-    for spec in _named_specs(args.names, ("translation", "summarization")):
+    for spec in named_specs(args.names):
         if spec.is_local:
             _status(args, f"{spec.name}: a local directory ({spec.path}); nothing to download.")
             continue
-        revision = spec.revision or "main"
-        _status(args, f"{spec.name}: downloading {spec.hub_id} @ {revision} …")
+        _status(args, f"{spec.name}: downloading {spec.hub_id} @ {spec.revision or 'main'} …")
         try:
-            path = snapshot_download(repo_id=str(spec.hub_id), revision=spec.revision)
-        except (OSError, ValueError) as exc:  # hub errors are OSErrors (HTTP, offline, missing)
-            reason = str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else ""
-            reason = reason or type(exc).__name__
-            from translate.backends.base import hub_offline
-
-            hint = (
-                " HF_HUB_OFFLINE is set: unset it on a machine with internet access."
-                if hub_offline()
-                else " Check the network connection and the model id."
-            )
-            _error(f"Cannot download {spec.name} ({spec.hub_id} @ {revision}): {reason}.{hint}")
+            path = download(spec)
+        except ModelUnavailableError as exc:
+            _error(str(exc))
             failed += 1
             continue
         _status(args, f"{spec.name}: ready in {path}")
@@ -450,14 +378,13 @@ def cmd_models_download(args: argparse.Namespace) -> int:
 
 def cmd_models_convert(args: argparse.Namespace) -> int:
     try:
-        from translate.backends.convert import convert_model
+        from translate.backends.hub import convert, named_specs
     except ImportError as exc:
         raise TarjamaError(f"CTranslate2 conversion is not available: {exc}") from None
     _quiet_libraries()
-    for spec in _named_specs(args.names, ("translation", "summarization")):
+    for spec in named_specs(args.names):
         _status(args, f"{spec.name}: converting to CTranslate2 ({args.quantization}) …")
-        path = convert_model(spec, args.quantization, force=args.force)
-        print(f"{spec.name}: {path}")
+        print(f"{spec.name}: {convert(spec, args.quantization, force=args.force)}")
     return EXIT_OK
 
 

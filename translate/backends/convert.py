@@ -22,7 +22,6 @@ from typing import Any
 
 from ..errors import ConfigError, MissingDependencyError
 from ..registry import ModelSpec
-from .base import load_pretrained
 
 # Quantisations CTranslate2's converter writes (and its compute types of the same name).
 QUANTIZATIONS = (
@@ -36,7 +35,9 @@ QUANTIZATIONS = (
     "float32",
 )
 METADATA_FILE = "tarjama.json"
-FORMAT_VERSION = 1
+# 2: the conversion starts from load_seq2seq's model (a Marian output layer tied to its shared
+# embeddings) and records the checkpoint's decoding defaults; copies in format 1 are redone.
+FORMAT_VERSION = 2
 INSTALL_HINT = (
     "The ctranslate2 backend needs the optional package ctranslate2: pip install 'tarjama[fast]'."
 )
@@ -97,8 +98,15 @@ def converted_dir(spec: ModelSpec, quantization: str) -> Path:
 
 
 def is_converted(directory: Path) -> bool:
-    """A complete converted copy (conversion writes the metadata file last, then renames)."""
-    return (directory / "model.bin").is_file() and (directory / METADATA_FILE).is_file()
+    """A complete converted copy in the current format (conversion writes the metadata file
+    last, then renames; a copy made by an older tarjama is converted again)."""
+    if not (directory / "model.bin").is_file():
+        return False
+    try:
+        meta = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and meta.get("format") == FORMAT_VERSION
 
 
 def convert_model(spec: ModelSpec, quantization: str = "int8", *, force: bool = False) -> Path:
@@ -117,7 +125,7 @@ def convert_model(spec: ModelSpec, quantization: str = "int8", *, force: bool = 
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         _convert_into(spec, quantization, work / "model")
-        if force and target.exists():
+        if target.exists() and (force or not is_converted(target)):
             shutil.rmtree(target)
         try:
             os.rename(work / "model", target)
@@ -128,26 +136,6 @@ def convert_model(spec: ModelSpec, quantization: str = "int8", *, force: bool = 
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
-
-
-def _load_hf(spec: ModelSpec) -> tuple[Any, Any, Path]:
-    """Load tokenizer and model with transformers; return them with the files' directory."""
-    import torch
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-    from transformers.utils import cached_file
-
-    tokenizer = load_pretrained(spec, AutoTokenizer.from_pretrained)
-    model = load_pretrained(
-        spec,
-        lambda source, **kw: AutoModelForSeq2SeqLM.from_pretrained(
-            source, dtype=torch.float32, **kw
-        ),
-    )
-    if spec.is_local:
-        return tokenizer, model.eval(), Path(str(spec.path))
-    # Loaded above, so the files are in the hub cache now: find their snapshot directory.
-    config = load_pretrained(spec, lambda source, **kw: cached_file(source, "config.json", **kw))
-    return tokenizer, model.eval(), Path(str(config)).parent
 
 
 def patch_config_for_ctranslate2(config: Any) -> None:
@@ -171,7 +159,9 @@ def patch_config_for_ctranslate2(config: Any) -> None:
 def _convert_into(spec: ModelSpec, quantization: str, output: Path) -> None:
     from ctranslate2.converters import TransformersConverter
 
-    tokenizer, model, files = _load_hf(spec)
+    from .hf import load_seq2seq
+
+    tokenizer, model, files = load_seq2seq(spec)  # float32, Marian output layer tied
     patch_config_for_ctranslate2(model.config)
 
     class _Preloaded(TransformersConverter):
@@ -231,6 +221,38 @@ def _metadata(spec: ModelSpec, quantization: str, tokenizer: Any, model: Any) ->
         "clean_up_tokenization_spaces": bool(
             getattr(tokenizer, "clean_up_tokenization_spaces", False)
         ),
+        "generation": generation_defaults(generation, tokenizer),
         "ctranslate2_version": ctranslate2.__version__,
         "transformers_version": transformers.__version__,
     }
+
+
+# The decoding settings transformers takes from a checkpoint when a call leaves them out, wherever
+# the checkpoint keeps them (generation_config.json, or config.json as distilbart-cnn does:
+# transformers reads those into model.generation_config). The CTranslate2 backend applies the
+# same defaults from the converted copy's metadata.
+GENERATION_DEFAULT_KEYS = (
+    "num_beams",
+    "length_penalty",
+    "repetition_penalty",
+    "no_repeat_ngram_size",
+    "min_length",
+    "max_length",
+    "early_stopping",
+    "renormalize_logits",
+)
+
+
+def generation_defaults(generation: Any, tokenizer: Any) -> dict[str, Any]:
+    """The checkpoint's decoding defaults (``model.generation_config``) as plain JSON values;
+    ``bad_words`` lists the forbidden token sequences as tokens."""
+    out: dict[str, Any] = {}
+    for key in GENERATION_DEFAULT_KEYS:
+        value = getattr(generation, key, None)
+        if value is not None:
+            out[key] = value if isinstance(value, (bool, int, float, str)) else str(value)
+    bad = getattr(generation, "bad_words_ids", None) or []
+    out["bad_words"] = [
+        [str(t) for t in tokenizer.convert_ids_to_tokens([int(i) for i in words])] for words in bad
+    ]
+    return out

@@ -29,15 +29,6 @@ from .convert import (
 )
 
 THREADS_ENV = "TARJAMA_CT2_THREADS"
-# Decoding defaults a transformers checkpoint's generation_config.json may set; transformers
-# applies them when a call leaves them out, so this backend does too.
-_GENERATION_DEFAULTS = (
-    "num_beams",
-    "length_penalty",
-    "repetition_penalty",
-    "no_repeat_ngram_size",
-    "min_length",
-)
 
 
 def resolve_ct2_device(device: str) -> tuple[str, int]:
@@ -198,9 +189,17 @@ class CTranslate2Backend:
             (directory / METADATA_FILE).read_text(encoding="utf-8")
         )
         self._tokens = _load_tokens(directory, self.meta)
-        generation = directory / "generation_config.json"
-        config = json.loads(generation.read_text(encoding="utf-8")) if generation.is_file() else {}
-        self._defaults = {k: config[k] for k in _GENERATION_DEFAULTS if config.get(k) is not None}
+        # The decoding defaults transformers applies from this checkpoint (wherever it keeps
+        # them), recorded at conversion: a call's explicit settings win over them.
+        self._defaults: dict[str, Any] = dict(self.meta.get("generation") or {})
+        vocabulary = _target_vocabulary(directory)
+        # Marian's pad is not in CTranslate2's vocabulary (it can never be produced): the
+        # checkpoint's bad_words_ids [[pad]] is then already in force.
+        self._suppress = [
+            list(words)
+            for words in self._defaults.pop("bad_words", [])
+            if words and (vocabulary is None or all(w in vocabulary for w in words))
+        ]
         self.intra_threads = default_threads() if intra_threads is None else intra_threads
         self.translator = ctranslate2.Translator(
             str(directory),
@@ -215,6 +214,47 @@ class CTranslate2Backend:
         # transformers forces EOS as the last of max_new_tokens when the model sets
         # forced_eos_token_id, leaving one token fewer for text; match it.
         self._eos_reserve = 1 if self.meta.get("forced_eos_token") else 0
+
+    def decoding_params(self, settings: Mapping[str, Any]) -> dict[str, Any]:
+        """CTranslate2's decoding options for ``settings``, meaning what transformers makes of
+        the same settings on the same checkpoint.
+
+        A setting left out takes the checkpoint's default; an explicit one (0 included) wins.
+        Lengths: transformers' ``max_new_tokens`` counts a forced BOS and ends with a forced EOS
+        where the model forces one (both are counted here as CTranslate2 counts them); given
+        ``min_new_tokens`` (0 included) transformers ignores the checkpoint's ``min_length``,
+        and otherwise ``min_length`` counts the decoder start token. What CTranslate2 cannot
+        express: it renormalises log-probabilities after blocking tokens (transformers'
+        ``renormalize_logits: true``) and ends a beam search once ``num_beams`` hypotheses
+        are finished (``early_stopping: true``) — the same as transformers for checkpoints
+        that set those, nearly the same for the others.
+        """
+        params = engine_settings(settings)
+        defaults = self._defaults
+
+        def pick(key: str, fallback: Any) -> Any:
+            return params[key] if key in params else defaults.get(key, fallback)
+
+        if "max_new_tokens" in params:
+            max_new = int(params["max_new_tokens"])
+        else:  # transformers: the checkpoint's max_length (decoder start included), else 20 new
+            max_length = defaults.get("max_length")
+            max_new = int(max_length) - 1 if max_length else 20
+        # transformers forces EOS as the last of max_new_tokens when the model sets
+        # forced_eos_token_id, leaving one token fewer for text; match it.
+        budget = max(1, max_new - self._eos_reserve)
+        if "min_new_tokens" in params:
+            min_new = int(params["min_new_tokens"])
+        else:
+            min_new = max(0, int(defaults.get("min_length") or 0) - 1)
+        return {
+            "num_beams": int(pick("num_beams", 1)),
+            "length_penalty": float(pick("length_penalty", 1.0)),
+            "repetition_penalty": float(pick("repetition_penalty", 1.0)),
+            "no_repeat_ngram_size": int(pick("no_repeat_ngram_size", 0)),
+            "max_decoding_length": budget,
+            "min_decoding_length": min(min_new, budget),
+        }
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Source tokens (pieces, special tokens included) as the engine receives them."""
@@ -236,29 +276,23 @@ class CTranslate2Backend:
                 f"A segment of {width} tokens exceeds {self.spec.name}'s limit of "
                 f"{self.spec.max_input_tokens}; split it before generation."
             )
-        params = {**self._defaults, **engine_settings(settings)}
+        params = self.decoding_params(settings)
         prefix = [self._prefix] if self._prefix else []
-        max_new = int(params.get("max_new_tokens") or self.spec.max_input_tokens)
-        # transformers counts a forced BOS among the new tokens; ctranslate2 counts the prefix too.
-        budget = max(1, max_new - self._eos_reserve)
-        # A checkpoint's min_length (distilbart-cnn: 56) counts the decoder start token, and
-        # transformers applies it alongside min_new_tokens; so does this backend.
-        floor = max(0, int(params.get("min_length") or 0) - 1)
-        min_new = min(max(int(params.get("min_new_tokens") or 0), floor), budget)
-        length_penalty = float(params.get("length_penalty", 1.0))
         results = self.translator.translate_batch(
             sources,
             target_prefix=[prefix] * len(sources) if prefix else None,
-            beam_size=int(params.get("num_beams", 1)),
-            length_penalty=length_penalty,
-            repetition_penalty=float(params.get("repetition_penalty", 1.0)),
-            no_repeat_ngram_size=int(params.get("no_repeat_ngram_size", 0)),
+            beam_size=params["num_beams"],
+            length_penalty=params["length_penalty"],
+            repetition_penalty=params["repetition_penalty"],
+            no_repeat_ngram_size=params["no_repeat_ngram_size"],
+            suppress_sequences=self._suppress or None,
             max_input_length=0,  # never truncate: the translator windows long input
-            max_decoding_length=budget,
-            min_decoding_length=min_new,
+            max_decoding_length=params["max_decoding_length"],
+            min_decoding_length=params["min_decoding_length"],
             return_scores=True,
             return_end_token=True,
         )
+        length_penalty = params["length_penalty"]
         out = []
         for result in results:
             hypothesis = list(result.hypotheses[0])
@@ -272,6 +306,19 @@ class CTranslate2Backend:
             tokens = sum(1 for t in hypothesis if t not in self._tokens.specials)
             out.append(Generation(text=text, tokens=tokens, score=score))
         return out
+
+
+def _target_vocabulary(directory: Path) -> frozenset[str] | None:
+    """The tokens the converted model can produce (None when the file is not found)."""
+    for name in ("target_vocabulary.json", "shared_vocabulary.json"):
+        path = directory / name
+        if path.is_file():
+            return frozenset(json.loads(path.read_text(encoding="utf-8")))
+    for name in ("target_vocabulary.txt", "shared_vocabulary.txt"):
+        path = directory / name
+        if path.is_file():
+            return frozenset(path.read_text(encoding="utf-8").splitlines())
+    return None
 
 
 def _mean_log_prob(

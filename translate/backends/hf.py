@@ -1,14 +1,25 @@
-"""The transformers (PyTorch) engine: the reference backend, and the one used on GPUs."""
+"""The transformers (PyTorch) engine: the reference backend, and the one used on GPUs.
+
+:func:`load_seq2seq` is the one way tarjama loads a checkpoint with transformers; the
+CTranslate2 conversion starts from the model it returns, so both engines run the same weights.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..registry import ModelSpec
-from .base import Generation, engine_settings, load_pretrained
+from .base import Generation, engine_settings
+from .hub import model_files, unavailable
+
+log = logging.getLogger(__name__)
+
+_LOAD_ERRORS = (OSError, ValueError, KeyError)
 
 
 def resolve_torch_device(device: str) -> str:
@@ -22,6 +33,58 @@ def resolve_torch_device(device: str) -> str:
     return device
 
 
+def load_seq2seq(spec: ModelSpec, dtype: Any = None) -> tuple[Any, Any, Path]:
+    """Tokenizer, model (eval mode, ``dtype``, float32 by default) and the directory of their
+    files. Raises ModelUnavailableError when they cannot be found or loaded."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    files = model_files(spec)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(files))
+        model = AutoModelForSeq2SeqLM.from_pretrained(str(files), dtype=dtype or torch.float32)
+    except _LOAD_ERRORS as exc:
+        raise unavailable(spec, exc) from exc
+    tie_shared_output_embeddings(model, spec.name)
+    return tokenizer, model.eval(), files
+
+
+def tie_shared_output_embeddings(model: Any, name: str = "") -> bool:
+    """Make a Marian model with shared embeddings use them as its output layer.
+
+    OPUS-MT models are trained with one embedding matrix for source, target and output
+    (``share_encoder_decoder_embeddings``, ``tie_word_embeddings``). Some checkpoints also carry
+    a stray ``lm_head.weight`` that differs from it (opus-mt-tc-big-ar-en on main: transformers
+    up to 4.28 tied the two on load, so the stray copy never mattered; transformers 5 keeps it
+    when both are present with different values, and the model outputs garbage). The trained
+    output layer is the shared embedding: tie to it. Returns True when a stray copy was found
+    and ignored (and says so in a log line).
+    """
+    config = model.config
+    if getattr(config, "model_type", None) != "marian":
+        return False
+    if not getattr(config, "share_encoder_decoder_embeddings", True):
+        return False
+    if not getattr(config, "tie_word_embeddings", True):
+        return False  # the checkpoint says its output layer is its own
+    import torch
+
+    shared = model.get_input_embeddings().weight
+    head = model.get_output_embeddings()
+    if head is None or head.weight is shared:
+        return False
+    stray = head.weight.shape != shared.shape or not torch.equal(head.weight, shared)
+    head.weight = shared
+    if stray:
+        log.warning(
+            "%s: the checkpoint's lm_head.weight differs from the shared embeddings the model "
+            "was trained with (a stray copy); it is ignored and the output layer is tied to the "
+            "shared embeddings, as transformers <= 4.28 loaded it.",
+            name or getattr(config, "name_or_path", "") or "marian model",
+        )
+    return stray
+
+
 class TransformersBackend:
     """A seq2seq model (MarianMT, BART) loaded with ``from_pretrained``; fp16 on CUDA."""
 
@@ -29,18 +92,13 @@ class TransformersBackend:
 
     def __init__(self, spec: ModelSpec, device: str = "auto") -> None:
         import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         self.spec = spec
         self.device = resolve_torch_device(device)
         self.quantization = "float16" if self.device.startswith("cuda") else "float32"
-        self.tokenizer = load_pretrained(spec, AutoTokenizer.from_pretrained)
         dtype = torch.float16 if self.quantization == "float16" else torch.float32
-        model = load_pretrained(
-            spec,
-            lambda source, **kw: AutoModelForSeq2SeqLM.from_pretrained(source, dtype=dtype, **kw),
-        )
-        self.model = model.to(self.device).eval()
+        self.tokenizer, model, self.files = load_seq2seq(spec, dtype)
+        self.model = model.to(self.device)
         self._torch = torch
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -63,7 +121,7 @@ class TransformersBackend:
             )
         batch = {k: v.to(self.device) for k, v in batch.items()}
         params = engine_settings(settings)
-        greedy = int(params.get("num_beams", 1)) == 1
+        greedy = int(params.get("num_beams", self.model.generation_config.num_beams or 1)) == 1
         # Per-step scores over the whole vocabulary (output_scores) cost batch x steps x vocab
         # floats, gigabytes on an opus-mt-sized batch; keep only what the score needs.
         recorder = _ChosenLogProbs() if greedy else None
@@ -77,7 +135,7 @@ class TransformersBackend:
             if recorder is not None:
                 scores = recorder.mean_scores(sequences, self._pad_id)
             else:
-                scores = self._rescore(batch, sequences)
+                scores = self._rescore(batch, sequences, params)
         texts_out = self.tokenizer.batch_decode(sequences, skip_special_tokens=True)
         specials = set(self.tokenizer.all_special_ids)
         lengths = [
@@ -93,11 +151,72 @@ class TransformersBackend:
         pad = self.model.config.pad_token_id
         return int(pad) if pad is not None else -1
 
-    def _rescore(self, batch: Mapping[str, Any], sequences: Any) -> list[float | None]:
-        """Mean log-probability per token of each chosen output (beam search), in row chunks
-        so the logits of one chunk (rows x length x vocab) stay within ~256 MB."""
+    def _forced(self, labels: Any, max_new: int | None) -> Any:
+        """A mask of the tokens transformers forced (log-probability 0 in its search): a forced
+        BOS at the first step, the EOS it forces as the last of ``max_new_tokens``. CTranslate2
+        and the greedy path leave them out of the score; so does this."""
+        torch = self._torch
+        generation = self.model.generation_config
+        forced = torch.zeros_like(labels, dtype=torch.bool)
+        bos = generation.forced_bos_token_id
+        if bos is not None and labels.shape[1] > 0:
+            forced[:, 0] = labels[:, 0] == int(bos)
+        eos = generation.forced_eos_token_id
+        if eos is not None and max_new and labels.shape[1] >= max_new:
+            ids = [eos] if isinstance(eos, int) else list(eos)
+            last = labels[:, max_new - 1]
+            forced[:, max_new - 1] |= torch.isin(last, torch.tensor(ids, device=labels.device))
+        return forced
+
+    def _score_processors(self, params: Mapping[str, Any]) -> list[Any]:
+        """The logits processors of the search that change which tokens may follow a prefix
+        (repetition penalty, n-gram block, bad words, minimum length), built from the call's
+        settings over the checkpoint's defaults as ``generate`` builds them."""
+        from transformers.generation import (
+            MinLengthLogitsProcessor,
+            MinNewTokensLengthLogitsProcessor,
+            NoBadWordsLogitsProcessor,
+            NoRepeatNGramLogitsProcessor,
+            RepetitionPenaltyLogitsProcessor,
+        )
+
+        generation = self.model.generation_config
+
+        def value(key: str) -> Any:
+            return params[key] if key in params else getattr(generation, key, None)
+
+        eos = generation.eos_token_id
+        processors: list[Any] = []
+        penalty = value("repetition_penalty")
+        if penalty is not None and float(penalty) != 1.0:
+            processors.append(RepetitionPenaltyLogitsProcessor(float(penalty)))
+        ngram = value("no_repeat_ngram_size")
+        if ngram:
+            processors.append(NoRepeatNGramLogitsProcessor(int(ngram)))
+        if generation.bad_words_ids:
+            processors.append(NoBadWordsLogitsProcessor(generation.bad_words_ids, eos))
+        if eos is not None:
+            if params.get("min_new_tokens") is not None:  # transformers then ignores min_length
+                if int(params["min_new_tokens"]) > 0:
+                    processors.append(
+                        MinNewTokensLengthLogitsProcessor(1, int(params["min_new_tokens"]), eos)
+                    )
+            elif generation.min_length:
+                processors.append(MinLengthLogitsProcessor(int(generation.min_length), eos))
+        return processors
+
+    def _rescore(self, batch: Mapping[str, Any], sequences: Any, params: Mapping[str, Any]):
+        """Mean log-probability per generated token of each chosen output (beam search).
+
+        Each step's logits go through the search's own token-blocking processors and are then
+        normalised: the same quantity the greedy path records and CTranslate2 returns. Forced
+        tokens do not count. In row chunks, so the logits of one chunk (rows x length x vocab)
+        stay within ~256 MB.
+        """
         torch = self._torch
         labels = sequences[:, 1:]
+        forced = self._forced(labels, params.get("max_new_tokens"))
+        processors = self._score_processors(params)
         vocab = int(self.model.config.vocab_size)
         rows_per_chunk = max(1, (64 * 1024 * 1024) // max(1, labels.shape[1] * vocab))
         values: list[float | None] = []
@@ -109,11 +228,16 @@ class TransformersBackend:
                 decoder_input_ids=sequences[lo:hi, :-1],
             ).logits.float()
             chosen = labels[lo:hi]
-            logp = logits.gather(-1, chosen.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(
-                logits, dim=-1
-            )
-            mask = chosen != self._pad_id
-            for row, keep in zip(logp, mask, strict=True):
+            steps = []
+            for t in range(chosen.shape[1]):
+                scores = logits[:, t, :]
+                for processor in processors:
+                    scores = processor(sequences[lo:hi, : t + 1], scores)
+                logp = scores.log_softmax(-1)
+                steps.append(logp.gather(-1, chosen[:, t : t + 1]).squeeze(-1))
+            logp = torch.stack(steps, dim=1) if steps else torch.zeros_like(chosen).float()
+            keep_mask = (chosen != self._pad_id) & ~forced[lo:hi] & torch.isfinite(logp)
+            for row, keep in zip(logp, keep_mask, strict=True):
                 kept = row[keep]
                 values.append(float(kept.mean()) if kept.numel() else None)
         return values
