@@ -202,7 +202,8 @@ def test_cli_jsonl_with_summaries_equals_local(
     assert all(r["translation"] and r["summary"] for r in ray_rows if not r["error"])
     meta = sidecar(tmp_path / "ray.jsonl")
     assert meta["settings"]["engine"] == "ray"
-    assert meta["settings"]["summary"] == {"method": "extractive", "length": "medium", "model": None}
+    summary = {"method": "extractive", "length": "medium", "model": None}
+    assert meta["settings"]["summary"] == summary
 
 
 # -- resume --------------------------------------------------------------------------------------
