@@ -1,17 +1,21 @@
 """Speed and memory of tarjama's engines: ``python bench/run.py [--quick] [--json out.json]``.
 
 The model is the opus-mt-ar-en architecture (d_model 512, 6+6 layers, 8 heads, ffn 2048,
-vocabulary 62802) with random weights, built locally by ``tests/tiny_models.build_tiny_marian``
-and kept (with its CTranslate2 conversion) under ``--dir`` (default
-``${TARJAMA_CACHE_DIR:-~/.cache/tarjama}/bench``) between runs. The input is the Arabic seed
-articles, split into sentences and windows as the Translator splits them.
+vocabulary 62834) with random weights, built locally by ``tests/tiny_models.build_tiny_marian``
+with a real OPUS-MT Arabic SentencePiece model (32k pieces, ``tests/data/opus-mt-ar``, also in
+``../shared/tokenizers/opus-mt-ar``) as its source tokenizer, so token counts, windows and
+batch budgets are those of real Arabic; kept (with its CTranslate2 conversion) under ``--dir``
+(default ``${TARJAMA_CACHE_DIR:-~/.cache/tarjama}/bench``) between runs. The input is the Arabic
+seed articles, split into sentences and windows as the Translator splits them.
 
 Parts:
   engines   transformers fp32 vs CTranslate2 int8, greedy and beam 4, on equal work: every
             segment decodes a fixed number of tokens (min_new_tokens == max_new_tokens).
             Target tokens/s and peak RSS; each engine runs in its own process.
   batching  each segment needs ~1.2x its input tokens and a batch decodes until its longest
-            member ends; naive in-order fixed-count batches vs length-sorted token-budget ones.
+            member ends; naive in-order fixed-count batches vs length-sorted token-budget ones,
+            with and without the Translator's rule that a batch only mixes sentences whose
+            output caps agree (``translate.translator.plan_batches``).
   e2e       translate + summarise the seed article through the public API; time to the first
             streamed segment.
 Random weights never emit an end token, so lengths are forced in every part (see BENCHMARKS.md).
@@ -36,7 +40,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 SEEDS = REPO / "seeds"
-OPUS_SHAPE = {"d_model": 512, "layers": 6, "heads": 8, "ffn": 2048, "vocab_size": 62802}
+OPUS_SHAPE = {"d_model": 512, "layers": 6, "heads": 8, "ffn": 2048, "vocab_size": 62834}
+MODEL_DIR = "opus-mt-ar-en-shape-spm32k"  # another name than the seed-tokenizer model of before
 WINDOW_TOKENS = 160  # models.yaml window_tokens of opus-mt-ar-en
 OUTPUT_RATIO = 1.2
 
@@ -119,7 +124,7 @@ def run_child(
 
 def ensure_model(directory: Path) -> tuple[Path, dict[str, Any]]:
     """Build the opus-mt-sized random model and its int8 conversion once; reuse them after."""
-    model = directory / "opus-mt-ar-en-shape"
+    model = directory / MODEL_DIR
     info = run_child(directory, {"kind": "setup", "model": str(model)}, timeout=3600)
     return model, info
 
@@ -151,22 +156,22 @@ def workload(model: Path) -> list[dict[str, Any]]:
     return segments
 
 
-def token_budget_batches(
-    items: list[dict[str, Any]], budget: int = 4096, max_size: int = 64
+def translator_batches(
+    items: list[dict[str, Any]], budget: int = 4096, max_size: int = 64, caps: bool = True
 ) -> list[list[dict[str, Any]]]:
-    """Length-sorted batches within the padded-token budget (the Translator's policy)."""
-    ordered = sorted(items, key=lambda s: s["tokens"], reverse=True)
-    batches: list[list[dict[str, Any]]] = []
-    batch: list[dict[str, Any]] = []
-    for item in ordered:
-        width = max([item["tokens"]] + [s["tokens"] for s in batch])
-        if batch and (width * (len(batch) + 1) > budget or len(batch) >= max_size):
-            batches.append(batch)
-            batch = []
-        batch.append(item)
-    if batch:
-        batches.append(batch)
-    return batches
+    """The Translator's batches (``plan_batches``): length-sorted within the padded-token budget,
+    each mixing only segments with the same output cap (``caps=False``: one cap for all, the
+    policy before caps were per sentence)."""
+    from translate.translator import output_cap, plan_batches
+
+    settings = {"max_length_ratio": 2.0, "max_new_tokens": 512}  # opus-mt-ar-en's registry
+    return plan_batches(
+        items,
+        tokens=lambda s: s["tokens"],
+        cap=(lambda s: output_cap(s["tokens"], settings, 512)) if caps else (lambda s: 0),
+        batch_tokens=budget,
+        max_batch_size=max_size,
+    )
 
 
 def naive_batches(items: list[dict[str, Any]], size: int = 16) -> list[list[dict[str, Any]]]:
@@ -208,10 +213,11 @@ def worker_setup(task: dict[str, Any]) -> dict[str, Any]:
     model = Path(task["model"])
     built = 0.0
     if not (model / "config.json").is_file():
+        from tests.checkpoints import real_arabic_spm
         from tests.tiny_models import build_tiny_marian
 
         start = time.perf_counter()
-        build_tiny_marian(model, **OPUS_SHAPE, init_std=0.02)
+        build_tiny_marian(model, **OPUS_SHAPE, init_std=0.02, source_spm=real_arabic_spm())
         built = time.perf_counter() - start
     from translate.backends.convert import convert_model, converted_dir, is_converted
     from translate.registry import resolve_model
@@ -412,7 +418,11 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "machine": machine(),
         "profile": "quick" if args.quick else "full",
-        "model": {"architecture": "opus-mt-ar-en (random weights)", **OPUS_SHAPE},
+        "model": {
+            "architecture": "opus-mt-ar-en (random weights)",
+            "source_tokenizer": "OPUS-MT Arabic SentencePiece, 32k pieces",
+            **OPUS_SHAPE,
+        },
         "workload": {
             "segments": len(segments),
             "source_tokens": sum(s["tokens"] for s in segments),
@@ -430,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "engines" not in args.skip:
         chosen = spread(segments, profile["segments"])
-        batches = [[s["text"] for s in b] for b in token_budget_batches(chosen, 4096, 64)]
+        batches = [[s["text"] for s in b] for b in translator_batches(chosen, caps=False)]
         rows, results = [], []
         for beams in profile["beams"]:
             for engine in ("transformers", "ctranslate2"):
@@ -481,8 +491,11 @@ def main(argv: list[str] | None = None) -> int:
         size, budget = profile["naive_batch_size"], profile["batch_tokens"]
         policies = {
             f"naive in-order, {size} per batch": naive_batches(items, size),
-            f"length-sorted, {budget}-token budget": token_budget_batches(
-                items, budget, profile["max_batch_size"]
+            f"length-sorted, {budget}-token budget, one cap": translator_batches(
+                items, budget, profile["max_batch_size"], caps=False
+            ),
+            f"length-sorted, {budget}-token budget, equal caps (the Translator's)": (
+                translator_batches(items, budget, profile["max_batch_size"])
             ),
         }
         task = {
@@ -546,8 +559,8 @@ def main(argv: list[str] | None = None) -> int:
         report["e2e"] = results
         print(
             f"End to end: {article.name} ({len(article.read_text(encoding='utf-8').split())} "
-            f"words), opus-mt-ar-en settings (beam 4), outputs capped at {OUTPUT_RATIO}x input "
-            "+ 10 tokens; digest = translate + extractive summary"
+            f"words), opus-mt-ar-en settings (beam 4), each output capped at {OUTPUT_RATIO}x its "
+            "sentence's tokens (length bucket) + 10; digest = translate + extractive summary"
         )
         headers = ["engine", "weights", "segments", "retried", "1st seg cold s", "1st seg s",
                    "translate s", "digest s", "peak RSS MB"]  # fmt: skip

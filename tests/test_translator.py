@@ -217,9 +217,9 @@ def test_iter_segments_is_lazy(translator: Translator, seed_article: str) -> Non
     backend = translator.backend
     original = backend.generate
 
-    def counting(texts, settings):  # noqa: ANN001, ANN202
+    def counting(texts, settings, **kwargs):  # noqa: ANN001, ANN003, ANN202
         calls.append(len(texts))
-        return original(texts, settings)
+        return original(texts, settings, **kwargs)
 
     backend.generate = counting  # type: ignore[method-assign]
     try:
@@ -277,10 +277,10 @@ def test_batches_respect_token_budget(tiny_marian: Path, seed_article: str) -> N
     backend = tr.backend
     original = backend.generate
 
-    def recording(texts, settings):  # noqa: ANN001, ANN202
+    def recording(texts, settings, **kwargs):  # noqa: ANN001, ANN003, ANN202
         counts = backend.count_tokens(texts)
         widths.append((len(texts), max(counts)))
-        return original(texts, settings)
+        return original(texts, settings, **kwargs)
 
     backend.generate = recording  # type: ignore[method-assign]
     try:
