@@ -1,17 +1,20 @@
 """Speed and memory of tarjama's engines: ``python bench/run.py [--quick] [--json out.json]``.
 
 The model is the opus-mt-ar-en architecture (d_model 512, 6+6 layers, 8 heads, ffn 2048,
-vocabulary 62802) with random weights, built locally by ``tests/tiny_models.build_tiny_marian``
-and kept (with its CTranslate2 conversion) under ``--dir`` (default
-``${TARJAMA_CACHE_DIR:-~/.cache/tarjama}/bench``) between runs. The input is the Arabic seed
-articles, split into sentences and windows as the Translator splits them.
+vocabulary 62834) with random weights, built locally by ``tests/tiny_models.build_tiny_marian``
+with a real OPUS-MT Arabic SentencePiece model (32k pieces, ``tests/data/opus-mt-ar``, also in
+``../shared/tokenizers/opus-mt-ar``) as its source tokenizer, so token counts, windows and
+batch budgets are those of real Arabic; kept (with its CTranslate2 conversion) under ``--dir``
+(default ``${TARJAMA_CACHE_DIR:-~/.cache/tarjama}/bench``) between runs. The input is the Arabic
+seed articles, split into sentences and windows as the Translator splits them.
 
 Parts:
   engines   transformers fp32 vs CTranslate2 int8, greedy and beam 4, on equal work: every
             segment decodes a fixed number of tokens (min_new_tokens == max_new_tokens).
             Target tokens/s and peak RSS; each engine runs in its own process.
-  batching  each segment needs ~1.2x its input tokens and a batch decodes until its longest
-            member ends; naive in-order fixed-count batches vs length-sorted token-budget ones.
+  batching  each segment needs ~1.2x its input tokens and ends there (its own cap, as the
+            engines end each row of a batch at its own cap); naive in-order fixed-count batches
+            vs the Translator's length-sorted token-budget ones (``plan_batches``).
   e2e       translate + summarise the seed article through the public API; time to the first
             streamed segment.
 Random weights never emit an end token, so lengths are forced in every part (see BENCHMARKS.md).
@@ -36,7 +39,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 SEEDS = REPO / "seeds"
-OPUS_SHAPE = {"d_model": 512, "layers": 6, "heads": 8, "ffn": 2048, "vocab_size": 62802}
+OPUS_SHAPE = {"d_model": 512, "layers": 6, "heads": 8, "ffn": 2048, "vocab_size": 62834}
+MODEL_DIR = "opus-mt-ar-en-shape-spm32k"  # another name than the seed-tokenizer model of before
 WINDOW_TOKENS = 160  # models.yaml window_tokens of opus-mt-ar-en
 OUTPUT_RATIO = 1.2
 
@@ -119,7 +123,7 @@ def run_child(
 
 def ensure_model(directory: Path) -> tuple[Path, dict[str, Any]]:
     """Build the opus-mt-sized random model and its int8 conversion once; reuse them after."""
-    model = directory / "opus-mt-ar-en-shape"
+    model = directory / MODEL_DIR
     info = run_child(directory, {"kind": "setup", "model": str(model)}, timeout=3600)
     return model, info
 
@@ -151,22 +155,16 @@ def workload(model: Path) -> list[dict[str, Any]]:
     return segments
 
 
-def token_budget_batches(
+def translator_batches(
     items: list[dict[str, Any]], budget: int = 4096, max_size: int = 64
 ) -> list[list[dict[str, Any]]]:
-    """Length-sorted batches within the padded-token budget (the Translator's policy)."""
-    ordered = sorted(items, key=lambda s: s["tokens"], reverse=True)
-    batches: list[list[dict[str, Any]]] = []
-    batch: list[dict[str, Any]] = []
-    for item in ordered:
-        width = max([item["tokens"]] + [s["tokens"] for s in batch])
-        if batch and (width * (len(batch) + 1) > budget or len(batch) >= max_size):
-            batches.append(batch)
-            batch = []
-        batch.append(item)
-    if batch:
-        batches.append(batch)
-    return batches
+    """The Translator's batches (``translate.translator.plan_batches``): length-sorted, within
+    the padded-token budget."""
+    from translate.translator import plan_batches
+
+    return plan_batches(
+        items, tokens=lambda s: s["tokens"], batch_tokens=budget, max_batch_size=max_size
+    )
 
 
 def naive_batches(items: list[dict[str, Any]], size: int = 16) -> list[list[dict[str, Any]]]:
@@ -208,10 +206,11 @@ def worker_setup(task: dict[str, Any]) -> dict[str, Any]:
     model = Path(task["model"])
     built = 0.0
     if not (model / "config.json").is_file():
+        from tests.checkpoints import real_arabic_spm
         from tests.tiny_models import build_tiny_marian
 
         start = time.perf_counter()
-        build_tiny_marian(model, **OPUS_SHAPE, init_std=0.02)
+        build_tiny_marian(model, **OPUS_SHAPE, init_std=0.02, source_spm=real_arabic_spm())
         built = time.perf_counter() - start
     from translate.backends.convert import convert_model, converted_dir, is_converted
     from translate.registry import resolve_model
@@ -263,17 +262,18 @@ def worker_batching(task: dict[str, Any]) -> dict[str, Any]:
         for _ in range(task["runs"]):
             start = time.perf_counter()
             for batch in batches:
-                # The batch runs until its longest member ends: decode max(need) for all.
-                longest = max(item["need"] for item in batch)
-                settings = {"num_beams": 1, "max_new_tokens": longest, "min_new_tokens": longest}
-                backend.generate([item["text"] for item in batch], settings)
+                # Each row ends at its own need, as a trained model's rows end at their EOS:
+                # random weights never emit it, so the need is the row's cap.
+                needs = [item["need"] for item in batch]
+                settings = {"num_beams": 1, "max_new_tokens": max(needs)}
+                backend.generate([item["text"] for item in batch], settings, caps=needs)
             times.append(time.perf_counter() - start)
         needed = sum(item["need"] for batch in batches for item in batch)
-        padded = sum(max(i["need"] for i in b) * len(b) for b in batches)
+        steps = sum(max(i["need"] for i in b) for b in batches)
         results[policy] = {
             "batches": len(batches),
             "needed_tokens": needed,
-            "decoded_tokens": padded,
+            "decoding_steps": steps,
             "times": times,
         }
     return {"engine": task["engine"], "policies": results, "rss_mb": peak_rss_mb()}
@@ -412,7 +412,11 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "machine": machine(),
         "profile": "quick" if args.quick else "full",
-        "model": {"architecture": "opus-mt-ar-en (random weights)", **OPUS_SHAPE},
+        "model": {
+            "architecture": "opus-mt-ar-en (random weights)",
+            "source_tokenizer": "OPUS-MT Arabic SentencePiece, 32k pieces",
+            **OPUS_SHAPE,
+        },
         "workload": {
             "segments": len(segments),
             "source_tokens": sum(s["tokens"] for s in segments),
@@ -430,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "engines" not in args.skip:
         chosen = spread(segments, profile["segments"])
-        batches = [[s["text"] for s in b] for b in token_budget_batches(chosen, 4096, 64)]
+        batches = [[s["text"] for s in b] for b in translator_batches(chosen)]
         rows, results = [], []
         for beams in profile["beams"]:
             for engine in ("transformers", "ctranslate2"):
@@ -481,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         size, budget = profile["naive_batch_size"], profile["batch_tokens"]
         policies = {
             f"naive in-order, {size} per batch": naive_batches(items, size),
-            f"length-sorted, {budget}-token budget": token_budget_batches(
+            f"length-sorted, {budget}-token budget (the Translator's)": translator_batches(
                 items, budget, profile["max_batch_size"]
             ),
         }
@@ -506,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
                     policy,
                     r["batches"],
                     r["needed_tokens"],
-                    r["decoded_tokens"],
+                    r["decoding_steps"],
                     f"{median:.2f}",
                     f"{r['tokens_per_s']:.0f}",
                     f"{r['tokens_per_s'] / naive:.2f}x",
@@ -515,11 +519,11 @@ def main(argv: list[str] | None = None) -> int:
         report["batching"] = result
         print(
             f"Batching (CTranslate2 int8, greedy): {len(items)} mixed-length segments, each "
-            f"needing {OUTPUT_RATIO}x its input tokens; a batch decodes until its longest "
-            "member ends"
+            f"needing {OUTPUT_RATIO}x its input tokens, each ending there (its own cap); a batch "
+            "takes as many steps as its longest member"
         )
-        headers = ["policy", "batches", "needed tok", "decoded tok", "median s", "needed tok/s",
-                   "speed-up"]  # fmt: skip
+        headers = ["policy", "batches", "needed tok", "decoding steps", "median s",
+                   "needed tok/s", "speed-up"]  # fmt: skip
         print(table(headers, rows) + "\n")
 
     if "e2e" not in args.skip:
@@ -546,8 +550,8 @@ def main(argv: list[str] | None = None) -> int:
         report["e2e"] = results
         print(
             f"End to end: {article.name} ({len(article.read_text(encoding='utf-8').split())} "
-            f"words), opus-mt-ar-en settings (beam 4), outputs capped at {OUTPUT_RATIO}x input "
-            "+ 10 tokens; digest = translate + extractive summary"
+            f"words), opus-mt-ar-en settings (beam 4), each output capped at {OUTPUT_RATIO}x its "
+            "sentence's tokens (length bucket) + 10; digest = translate + extractive summary"
         )
         headers = ["engine", "weights", "segments", "retried", "1st seg cold s", "1st seg s",
                    "translate s", "digest s", "peak RSS MB"]  # fmt: skip

@@ -23,6 +23,10 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["TARJAMA_CACHE_DIR"] = os.path.join(_HF_HOME, "tarjama")
 os.environ.pop("TARJAMA_MODELS", None)
+# Tiny models gain nothing from threads, and on a busy machine idle OpenMP threads that spin
+# (CTranslate2's pool, left alive by one test) slowed every later test, subprocesses included.
+os.environ.setdefault("TARJAMA_CT2_THREADS", "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest  # noqa: E402
 import torch  # noqa: E402

@@ -122,6 +122,21 @@ def test_models_download_command_uses_the_selection(
     assert "ready in" in capsys.readouterr().err
 
 
+def test_a_model_not_cached_is_downloaded_on_first_use(online, monkeypatch) -> None:  # noqa: ANN001
+    spec = load_registry().get("opus-mt-ar-en")
+    assert hub.snapshot_dir(spec) is None
+    assert hub.model_files(spec).name == "Helsinki-NLP--opus-mt-ar-en"
+    listed, fetched = online
+    assert fetched["allow_patterns"] == hub.select_files(OPUS_MT_AR_EN)
+
+
+def test_transformers_offline_alone_is_offline_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    with pytest.raises(ModelUnavailableError, match="TRANSFORMERS_OFFLINE is set"):
+        hub.download(load_registry().get("opus-mt-ar-en"))
+
+
 def test_a_repository_without_weights_is_refused(online, monkeypatch) -> None:  # noqa: ANN001
     import huggingface_hub
 

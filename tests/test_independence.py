@@ -2,10 +2,11 @@
 
 Never on its neighbours in a batch, on how a job is chunked, on a kill and resume, on the
 sentence cache's history, on streaming, or on the engine (local or Ray). The model is the
-opus-mt-ar-en stand-in (real 32k Arabic SentencePiece, registry settings: beam 4, output cap
-2 x the sentence's tokens + 10) through transformers in float32, where batching changes
-nothing but padding; its random weights run some outputs to their cap and end others early,
-the case where a per-batch cap used to change a row's output. The batch tests drive the public
+opus-mt-ar-en stand-in (real 32k Arabic SentencePiece) from the hub cache, with a registry
+entry of quicker settings (greedy, beam 2 for the guard's retry, output cap 1.5 x the
+sentence's tokens + 10), through transformers in float32, where batching changes nothing but
+padding; its random weights run some outputs to their cap and end others early, the case where
+a per-batch cap used to change a row's output. The batch tests drive the public
 command line, so they hold whatever the batch package looks like inside.
 """
 
@@ -65,31 +66,43 @@ def test_the_cap_is_a_function_of_the_sentence_alone() -> None:
     assert output_cap(12, {}, 200) == 200  # nothing set: the model's limit
 
 
-def test_batches_only_mix_equal_caps_within_the_budget() -> None:
+def test_batches_stay_within_the_budget_and_keep_groups_apart() -> None:
     lengths = [3, 5, 9, 12, 16, 17, 33, 40, 64, 65, 70, 100, 150, 151, 9, 12, 16, 70]
     items = list(enumerate(lengths))
-    settings = {"max_length_ratio": 2.0, "max_new_tokens": 512}
-
-    def cap(item: tuple[int, int]) -> int:
-        return output_cap(item[1], settings, 512)
-
-    batches = plan_batches(items, tokens=lambda i: i[1], cap=cap, batch_tokens=256,
-                           max_batch_size=4)  # fmt: skip
+    batches = plan_batches(items, tokens=lambda i: i[1], group=lambda i: i[1] > 60,
+                           batch_tokens=256, max_batch_size=4)  # fmt: skip
     assert sorted(i for batch in batches for i in batch) == sorted(items)
     for batch in batches:
-        assert len({cap(i) for i in batch}) == 1
+        assert len({i[1] > 60 for i in batch}) == 1
         assert len(batch) <= 4
         assert len(batch) == 1 or len(batch) * max(i[1] for i in batch) <= 256
-    # Sentences of one bucket share batches: far fewer batches than distinct lengths.
-    wide = plan_batches(items, tokens=lambda i: i[1], cap=cap, batch_tokens=4096,
-                        max_batch_size=64)  # fmt: skip
-    assert len(wide) == len({length_bucket(n) for n in lengths}) < len(set(lengths))
+    widths = [max(i[1] for i in b) for b in plan_batches(items, tokens=lambda i: i[1])]
+    assert widths == sorted(widths, reverse=True) and len(widths) == 1
 
 
 # -- the Translator ------------------------------------------------------------------------------
+QUICK_REGISTRY = """\
+default_translation: opus-mt-ar-en
+models:
+  opus-mt-ar-en:
+    hub_id: Helsinki-NLP/opus-mt-ar-en
+    role: translation
+    max_input_tokens: 512
+    window_tokens: 160
+    generation: {num_beams: 1, max_length_ratio: 1.5, max_new_tokens: 64}
+    strict_generation: {num_beams: 2, repetition_penalty: 1.3, no_repeat_ngram_size: 3}
+"""
+
+
 @pytest.fixture()
-def sentences(hub_models) -> list[str]:  # noqa: ANN001 - the fixture's value is not used
-    return _sentences()
+def sentences(hub_models, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:  # noqa: ANN001
+    """The shorter seed sentences; TARJAMA_MODELS names the quick registry."""
+    registry = tmp_path / "models.yaml"
+    registry.write_text(QUICK_REGISTRY, encoding="utf-8")
+    monkeypatch.setenv("TARJAMA_MODELS", str(registry))
+    sentences = _sentences()
+    counts = _translator().backend.count_tokens(sentences)
+    return [s for s, n in zip(sentences, counts, strict=True) if n <= 48]
 
 
 def test_outputs_reach_their_cap_and_end_early(sentences: list[str]) -> None:
@@ -99,9 +112,10 @@ def test_outputs_reach_their_cap_and_end_early(sentences: list[str]) -> None:
     seen: list[tuple[int, int]] = []
     original = backend.generate
 
-    def recording(texts, settings):  # noqa: ANN001, ANN202
-        outs = original(texts, settings)
-        seen.extend((settings["max_new_tokens"], o.tokens) for o in outs)
+    def recording(texts, settings, caps=None):  # noqa: ANN001, ANN202
+        outs = original(texts, settings, caps=caps)
+        limits = caps or [settings["max_new_tokens"]] * len(texts)
+        seen.extend((cap, o.tokens) for cap, o in zip(limits, outs, strict=True))
         return outs
 
     backend.generate = recording  # type: ignore[method-assign]
@@ -118,7 +132,7 @@ def test_a_sentence_alone_and_among_short_or_long_neighbours(sentences: list[str
     by_length = sorted(range(len(sentences)), key=counts.__getitem__)
     short = [sentences[i] for i in by_length[:4]]
     long = [sentences[i] for i in by_length[-3:]]
-    probes = [sentences[i] for i in by_length[2 : len(by_length) - 1 : 3]]
+    probes = [sentences[i] for i in by_length[2 : len(by_length) - 1 : 4]]
     alone = {text: _view(_translator().translate(text)) for text in probes}
     for budget in (4096, 96):
         tr = _translator(batch_tokens=budget)
@@ -140,15 +154,12 @@ def test_cache_history_and_streaming_change_nothing(sentences: list[str]) -> Non
 
 # -- batch jobs through the command line ---------------------------------------------------------
 def _documents(sentences: list[str], count: int) -> list[str]:
-    """``count`` documents of one or two of the shorter sentences (beam 4 on the longest ones
-    would only make the jobs slow), of different lengths, so chunks mix caps."""
-    counts = _translator().backend.count_tokens(sentences)
-    pool = [s for s, n in zip(sentences, counts, strict=True) if n <= 40]
+    """``count`` documents of one or two sentences, of different lengths, so chunks mix caps."""
     docs = []
     for i in range(count):
         k = 1 + i % 2
-        start = (i * 3) % max(1, len(pool) - k)
-        docs.append(" ".join(pool[start : start + k]))
+        start = (i * 3) % max(1, len(sentences) - k)
+        docs.append(" ".join(sentences[start : start + k]))
     return docs
 
 
@@ -230,3 +241,27 @@ def test_ray_engine_gives_the_rows_alone(sentences: list[str], tmp_path: Path) -
                  "--chunk-rows", "3"])  # fmt: skip
     assert code == 0
     assert _rows(out) == _expected(docs)
+
+
+# -- the engines ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("engine", ["transformers", "ctranslate2"])
+@pytest.mark.parametrize("beams", [1, 3])
+def test_each_row_ends_at_its_own_cap_as_alone(hub_models, engine: str, beams: int) -> None:
+    """generate(..., caps=...) gives each row what it gives alone with its own cap: greedy and
+    beam search, in transformers (a per-row forced EOS) and CTranslate2 float32 (a per-row stop;
+    for beam search, rows that ran into their own cap decoded again)."""
+    if engine == "ctranslate2":
+        pytest.importorskip("ctranslate2")
+    quantization = "float32" if engine == "ctranslate2" else None
+    backend = Translator(MODEL, backend=engine, device="cpu", quantization=quantization).backend
+    texts = _sentences()[:10]
+    caps = [8, 30, 14, 8, 22, 40, 9, 30, 12, 17]
+    settings = {"num_beams": beams, "max_new_tokens": max(caps)}
+    together = backend.generate(texts, settings, caps=caps)
+    for text, cap, got in zip(texts, caps, together, strict=True):
+        (alone,) = backend.generate([text], {**settings, "max_new_tokens": cap})
+        assert (got.text, got.tokens) == (alone.text, alone.tokens), (text, cap)
+        assert got.score == pytest.approx(alone.score, abs=1e-4)
+    lengths = [g.tokens for g in together]
+    assert any(n == cap - 1 for n, cap in zip(lengths, caps, strict=True))  # at its own cap
+    assert any(n < cap - 1 for n, cap in zip(lengths, caps, strict=True))  # ended on its own

@@ -58,3 +58,38 @@ def test_distilbart_summarizes_english() -> None:
     english = (Path(__file__).resolve().parent.parent / "seeds" / "en-news.txt").read_text()
     summary = summarize(english.splitlines()[:12], model=str(folder), length="short")
     assert summary.text and len(summary.text) < len(english)
+
+
+def test_opus_mt_tc_big_translates_with_its_shared_embeddings(seed_article: str) -> None:
+    """On main its checkpoint carries a stray lm_head; loaded as transformers 5 alone loads it,
+    the model repeats one word ("Salafist Salafist ..."). Both engines must translate."""
+    folder = _require("opus-mt-tc-big-ar-en")
+    from translate import Translator
+
+    first = seed_article.splitlines()[0]
+    for backend in ("transformers", "ctranslate2"):
+        if backend == "ctranslate2":
+            pytest.importorskip("ctranslate2")
+        result = Translator(model=str(folder), backend=backend).translate(first)
+        words = result.text.lower().split()
+        assert "aleppo" in words or "security" in words, result.text
+        assert len(set(words)) > len(words) / 3, result.text  # not one word over and over
+
+
+@pytest.mark.parametrize("name", ["bart-large-cnn", "brio-cnndm-cased"])
+def test_cnn_summarizers_give_short_summaries_in_both_engines(name: str) -> None:
+    """A "short" summary is at most 60 new tokens in both engines (the checkpoints' min_length
+    of 56 must not make the CTranslate2 one twice as long)."""
+    folder = _require(name)
+    from summarize.abstractive import Summarizer
+
+    english = (Path(__file__).resolve().parent.parent / "seeds" / "en-news.txt").read_text()
+    lengths = []
+    for backend in ("transformers", "ctranslate2"):
+        if backend == "ctranslate2":
+            pytest.importorskip("ctranslate2")
+        summary = Summarizer(str(folder), backend=backend).summarize(
+            english.splitlines()[:12], "short"
+        )
+        lengths.append(len(summary.text.split()))
+    assert max(lengths) <= 70 and min(lengths) >= 0.5 * max(lengths), lengths

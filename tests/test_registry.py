@@ -17,6 +17,7 @@ REQUIRED = {
     "opus-mt-tc-big-ar-en": "translation",
     "distilbart-cnn-12-6": "summarization",
     "bart-large-cnn": "summarization",
+    "brio-cnndm-cased": "summarization",
 }
 
 
@@ -42,6 +43,20 @@ def test_revisions_are_40_hex_or_null() -> None:
         if revision is not None:
             # A pinned revision must say where it was read.
             assert entry.get("revision_source", "").startswith("http"), name
+
+
+def test_summarizer_settings_count_new_tokens() -> None:
+    """The CNN/DailyMail BARTs' max_length 142 / min_length 56 count the decoder start token:
+    141 / 55 new tokens. BRIO decodes as bart-large-cnn does (its repository's settings)."""
+    registry = load_registry()
+    for name in ("distilbart-cnn-12-6", "bart-large-cnn", "brio-cnndm-cased"):
+        generation = registry.get(name).generation
+        assert (generation["max_new_tokens"], generation["min_new_tokens"]) == (141, 55)
+        assert generation["num_beams"] == 4 and generation["length_penalty"] == 2.0
+        assert generation["no_repeat_ngram_size"] == 3
+    brio = registry.get("brio-cnndm-cased")
+    assert brio.hub_id == "Yale-LILY/brio-cnndm-cased" and brio.max_input_tokens == 1024
+    assert brio.revision == "b43d9597957496357911e66331fb0c3a983836c1"
 
 
 def test_root_models_yaml_is_the_packaged_one() -> None:

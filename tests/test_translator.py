@@ -217,9 +217,9 @@ def test_iter_segments_is_lazy(translator: Translator, seed_article: str) -> Non
     backend = translator.backend
     original = backend.generate
 
-    def counting(texts, settings):  # noqa: ANN001, ANN202
+    def counting(texts, settings, **kwargs):  # noqa: ANN001, ANN003, ANN202
         calls.append(len(texts))
-        return original(texts, settings)
+        return original(texts, settings, **kwargs)
 
     backend.generate = counting  # type: ignore[method-assign]
     try:
@@ -250,13 +250,14 @@ def test_translate_batch(translator: Translator, seed_article: str) -> None:
     assert sum(seen) == total
 
 
-def test_batch_equals_one_by_one(tiny_marian: Path, seed_article: str) -> None:
-    """With a fixed output cap (no per-batch length ratio), batching does not change outputs."""
+@pytest.mark.parametrize("ratio", [None, 1.0])
+def test_batch_equals_one_by_one(tiny_marian: Path, seed_article: str, ratio) -> None:  # noqa: ANN001
+    """Batching does not change outputs, whether caps are fixed or each sentence's own."""
     tr = Translator(
         model=str(tiny_marian),
         backend="transformers",
         cache_size=0,
-        generation={"num_beams": 1, "max_new_tokens": 24, "max_length_ratio": None},
+        generation={"num_beams": 1, "max_new_tokens": 24, "max_length_ratio": ratio},
     )
     texts = [seed_article, "قال الوزير إن المحادثات ستستأنف."]
     together = tr.translate_batch(texts)
@@ -277,10 +278,10 @@ def test_batches_respect_token_budget(tiny_marian: Path, seed_article: str) -> N
     backend = tr.backend
     original = backend.generate
 
-    def recording(texts, settings):  # noqa: ANN001, ANN202
+    def recording(texts, settings, **kwargs):  # noqa: ANN001, ANN003, ANN202
         counts = backend.count_tokens(texts)
         widths.append((len(texts), max(counts)))
-        return original(texts, settings)
+        return original(texts, settings, **kwargs)
 
     backend.generate = recording  # type: ignore[method-assign]
     try:

@@ -64,10 +64,13 @@ def build_tiny_marian(
     spm_vocab: int = 800,
     init_std: float = 1.0,
     seed: int = 0,
+    source_spm: Path | None = None,
 ) -> Path:
     """Write a complete MarianMT model directory (config, weights, tokenizer) to ``out_dir``.
 
-    ``vocab_size`` pads the shared vocabulary (e.g. 62802 for the opus-mt-ar-en shape).
+    ``vocab_size`` pads the shared vocabulary (e.g. 62834 for the opus-mt-ar-en shape).
+    ``source_spm`` is a SentencePiece model to use for the source side instead of one trained
+    on the seeds (``tests/checkpoints.real_arabic_spm()``: real OPUS-MT token counts).
     """
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
@@ -76,7 +79,11 @@ def build_tiny_marian(
     out_dir.mkdir(parents=True, exist_ok=True)
     work = out_dir / "_spm"
     work.mkdir(exist_ok=True)
-    src = train_sentencepiece(arabic_corpus(), work / "source", spm_vocab)
+    if source_spm is not None:
+        src = work / "source.model"
+        src.write_bytes(Path(source_spm).read_bytes())
+    else:
+        src = train_sentencepiece(arabic_corpus(), work / "source", spm_vocab)
     tgt = train_sentencepiece(english_corpus(), work / "target", spm_vocab)
 
     import sentencepiece as spm
@@ -86,6 +93,8 @@ def build_tiny_marian(
         proc = spm.SentencePieceProcessor(model_file=str(model_file))
         for i in range(proc.get_piece_size()):
             piece = proc.id_to_piece(i)
+            if proc.is_control(i) or proc.is_unknown(i):
+                continue
             if piece not in vocab and piece not in {"<s>", "</s>", "<unk>"}:
                 vocab[piece] = len(vocab)
     total = max(vocab_size or 0, len(vocab) + 1)

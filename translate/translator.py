@@ -274,8 +274,8 @@ class Translator(ModelHandle):
         for piece in todo:
             unique.setdefault(piece.model_text, []).append(piece)
         leaders = [group[0] for group in unique.values()]
-        for cap, batch in self._batches(leaders, self.settings):
-            self._translate_batch(batch, cap)
+        for caps, batch in self._batches(leaders, self.settings):
+            self._translate_batch(batch, caps)
             if progress:
                 progress(sum(len(unique[p.model_text]) for p in batch))
         for group in unique.values():
@@ -288,30 +288,40 @@ class Translator(ModelHandle):
 
     def _batches(
         self, pieces: Sequence[_Piece], settings: Mapping[str, Any]
-    ) -> Iterable[tuple[int, list[_Piece]]]:
-        """Batches that only mix pieces with the same output cap, each within the token budget."""
+    ) -> Iterable[tuple[list[int], list[_Piece]]]:
+        """Length-sorted token-budget batches, each piece with its own output cap.
+
+        The backends end each output at its own cap (``generate(..., caps=...)``), so pieces
+        with different caps share a batch without changing each other's output. A minimum
+        length must agree within a batch, so pieces are grouped by it (it is clipped to the cap).
+        """
         caps = {id(p): self.output_cap(p.tokens, settings) for p in pieces}
+        floor = int(settings.get("min_new_tokens") or 0)
         for batch in plan_batches(
             pieces,
             tokens=lambda p: p.tokens,
-            cap=lambda p: caps[id(p)],
+            group=lambda p: min(floor, caps[id(p)]),
             batch_tokens=self.batch_tokens,
             max_batch_size=self.max_batch_size,
         ):
-            yield caps[id(batch[0])], batch
+            yield [caps[id(p)] for p in batch], batch
 
-    def _decode_settings(self, base: Mapping[str, Any], cap: int) -> dict[str, Any]:
+    def _decode_settings(self, base: Mapping[str, Any], caps: Sequence[int]) -> dict[str, Any]:
         settings = {k: v for k, v in base.items() if k != "max_length_ratio"}
-        settings["max_new_tokens"] = cap
+        settings["max_new_tokens"] = max(caps)
         if settings.get("min_new_tokens"):
-            settings["min_new_tokens"] = min(int(settings["min_new_tokens"]), cap)
+            settings["min_new_tokens"] = min(int(settings["min_new_tokens"]), min(caps))
         return settings
 
-    def _translate_batch(self, batch: list[_Piece], cap: int) -> None:
-        backend = self.backend
-        outputs = backend.generate(
-            [p.model_text for p in batch], self._decode_settings(self.settings, cap)
-        )
+    def _generate(self, batch: Sequence[_Piece], base: Mapping[str, Any], caps: list[int]):  # noqa: ANN202
+        texts = [p.model_text for p in batch]
+        settings = self._decode_settings(base, caps)
+        if len(set(caps)) == 1:
+            return self.backend.generate(texts, settings)
+        return self.backend.generate(texts, settings, caps=caps)
+
+    def _translate_batch(self, batch: list[_Piece], caps: list[int]) -> None:
+        outputs = self._generate(batch, self.settings, caps)
         retry: list[_Piece] = []
         for piece, out in zip(batch, outputs, strict=True):
             target, in_place = T.restore_untouchables(out.text, piece.originals)
@@ -325,17 +335,15 @@ class Translator(ModelHandle):
             if report.degenerate:
                 retry.append(piece)
         if retry:
-            for strict_cap, group in self._batches(retry, self.strict_settings):
-                self._retry(group, strict_cap)
+            for strict_caps, group in self._batches(retry, self.strict_settings):
+                self._retry(group, strict_caps)
         for piece in batch:
             assert piece.result is not None
             self.cache.put(self._key(piece, self.settings), piece.result)
 
-    def _retry(self, pieces: list[_Piece], cap: int) -> None:
+    def _retry(self, pieces: list[_Piece], caps: list[int]) -> None:
         """One retry with the strict settings; keep whichever output the guard likes better."""
-        outputs = self.backend.generate(
-            [p.model_text for p in pieces], self._decode_settings(self.strict_settings, cap)
-        )
+        outputs = self._generate(pieces, self.strict_settings, caps)
         for piece, out in zip(pieces, outputs, strict=True):
             first = piece.result
             assert first is not None
@@ -389,8 +397,8 @@ class Translator(ModelHandle):
 def length_bucket(tokens: int) -> int:
     """``tokens`` rounded up to the next step of a ladder whose steps grow with the length:
     multiples of 8 up to 64, of 16 up to 128, of 32 up to 256, then of 64 (at most 25% above
-    the count past 32 tokens). Sentences in one bucket get the same output cap, so they can share
-    a batch without one changing another's output."""
+    the count past 32 tokens). A coarse cap: sentences of one bucket get the same cap, so the
+    engines' per-row limits rarely differ within a length-sorted batch."""
     tokens = max(1, int(tokens))
     step = 8 if tokens <= 64 else 16 if tokens <= 128 else 32 if tokens <= 256 else 64
     return -(-tokens // step) * step
@@ -415,23 +423,24 @@ def plan_batches(
     items: Sequence[_T],
     *,
     tokens: Callable[[_T], int],
-    cap: Callable[[_T], int],
+    group: Callable[[_T], Any] = lambda item: 0,
     batch_tokens: int = DEFAULT_BATCH_TOKENS,
     max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
 ) -> list[list[_T]]:
-    """Length-sorted batches whose padded size (width × rows) stays within ``batch_tokens``,
-    each mixing only items with the same output ``cap``: the Translator's batching policy.
+    """The Translator's batching policy: length-sorted batches whose padded size (width × rows)
+    stays within ``batch_tokens``, at most ``max_batch_size`` rows, never mixing items of
+    different ``group`` (settings that must agree within one engine call).
 
     Longest first, so the first batches show the worst case of memory early.
     """
-    groups: dict[int, list[_T]] = {}
+    groups: dict[Any, list[_T]] = {}
     for item in sorted(items, key=tokens, reverse=True):
-        groups.setdefault(cap(item), []).append(item)
+        groups.setdefault(group(item), []).append(item)
     batches: list[list[_T]] = []
-    for group in sorted(groups.values(), key=lambda g: tokens(g[0]), reverse=True):
+    for members in sorted(groups.values(), key=lambda g: tokens(g[0]), reverse=True):
         batch: list[_T] = []
         width = 0
-        for item in group:
+        for item in members:
             wider = max(width, tokens(item))
             if batch and (wider * (len(batch) + 1) > batch_tokens or len(batch) >= max_batch_size):
                 batches.append(batch)

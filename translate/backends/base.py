@@ -44,8 +44,18 @@ class Seq2SeqBackend(Protocol):
         """Source-side token counts, special tokens included."""
         ...
 
-    def generate(self, texts: Sequence[str], settings: Mapping[str, Any]) -> list[Generation]:
-        """Decode a batch. ``settings`` uses the keys of ``ENGINE_KEYS``. Never truncates."""
+    def generate(
+        self,
+        texts: Sequence[str],
+        settings: Mapping[str, Any],
+        *,
+        caps: Sequence[int] | None = None,
+    ) -> list[Generation]:
+        """Decode a batch. ``settings`` uses the keys of ``ENGINE_KEYS``. Never truncates.
+
+        ``caps`` gives each text its own ``max_new_tokens``; each output is then exactly what
+        that text gives alone with its cap, so neighbours with other caps change nothing.
+        """
         ...
 
 

@@ -265,7 +265,13 @@ class CTranslate2Backend:
             return []
         return [len(tokens) for tokens in self._tokens.encode(texts)]
 
-    def generate(self, texts: Sequence[str], settings: Mapping[str, Any]) -> list[Generation]:
+    def generate(
+        self,
+        texts: Sequence[str],
+        settings: Mapping[str, Any],
+        *,
+        caps: Sequence[int] | None = None,
+    ) -> list[Generation]:
         if not texts:
             return []
         sources = self._tokens.encode(texts)
@@ -277,21 +283,13 @@ class CTranslate2Backend:
                 f"{self.spec.max_input_tokens}; split it before generation."
             )
         params = self.decoding_params(settings)
+        budgets = None
+        if caps is not None and len(set(caps)) > 1:
+            budgets = [max(1, int(cap) - self._eos_reserve) for cap in caps]
+            params["max_decoding_length"] = max(budgets)
+            params["min_decoding_length"] = min(params["min_decoding_length"], min(budgets))
         prefix = [self._prefix] if self._prefix else []
-        results = self.translator.translate_batch(
-            sources,
-            target_prefix=[prefix] * len(sources) if prefix else None,
-            beam_size=params["num_beams"],
-            length_penalty=params["length_penalty"],
-            repetition_penalty=params["repetition_penalty"],
-            no_repeat_ngram_size=params["no_repeat_ngram_size"],
-            suppress_sequences=self._suppress or None,
-            max_input_length=0,  # never truncate: the translator windows long input
-            max_decoding_length=params["max_decoding_length"],
-            min_decoding_length=params["min_decoding_length"],
-            return_scores=True,
-            return_end_token=True,
-        )
+        results = self._decode(sources, params, prefix, budgets)
         length_penalty = params["length_penalty"]
         out = []
         for result in results:
@@ -306,6 +304,72 @@ class CTranslate2Backend:
             tokens = sum(1 for t in hypothesis if t not in self._tokens.specials)
             out.append(Generation(text=text, tokens=tokens, score=score))
         return out
+
+    def _decode(
+        self,
+        sources: list[list[str]],
+        params: Mapping[str, Any],
+        prefix: list[str],
+        budgets: list[int] | None,
+    ) -> list[Any]:
+        """``translate_batch``; with per-row ``budgets`` (most tokens, prefix included), each
+        row's result is the one it would get alone with its own budget.
+
+        Greedy: a callback ends each row at its own budget, as ``max_decoding_length`` would.
+        Beam search (no per-row limit in CTranslate2): one pass at the largest budget, returning
+        every finished hypothesis; a row whose hypotheses all ended (EOS) before its own budget
+        was finished before the limit could matter, so its result stands. The others, rows
+        running into their limit (few with a trained model), are decoded again with it.
+        """
+        options: dict[str, Any] = {
+            "target_prefix": [prefix] * len(sources) if prefix else None,
+            "beam_size": params["num_beams"],
+            "length_penalty": params["length_penalty"],
+            "repetition_penalty": params["repetition_penalty"],
+            "no_repeat_ngram_size": params["no_repeat_ngram_size"],
+            "suppress_sequences": self._suppress or None,
+            "max_input_length": 0,  # never truncate: the translator windows long input
+            "max_decoding_length": params["max_decoding_length"],
+            "min_decoding_length": params["min_decoding_length"],
+            "return_scores": True,
+            "return_end_token": True,
+        }
+        if budgets is None:
+            return list(self.translator.translate_batch(sources, **options))
+        if params["num_beams"] == 1:
+            # `step` counts the prefix, as max_decoding_length does.
+            return list(
+                self.translator.translate_batch(
+                    sources,
+                    **options,
+                    callback=lambda step: step.step + 1 >= budgets[step.batch_id],
+                )
+            )
+        # With length_penalty 0 a row may end as soon as its best beam does, which the returned
+        # hypotheses cannot show: then every row below the largest budget is decoded again.
+        verifiable = params["length_penalty"] != 0
+        top = max(budgets)
+        results = list(
+            self.translator.translate_batch(
+                sources, **options, num_hypotheses=params["num_beams"] if verifiable else 1
+            )
+        )
+        again: dict[int, list[int]] = {}
+        for row, (result, budget) in enumerate(zip(results, budgets, strict=True)):
+            ended_early = verifiable and all(
+                list(h)[-1:] == [self._eos] and len(h) < budget for h in result.hypotheses
+            )
+            if budget != top and not ended_early:
+                again.setdefault(budget, []).append(row)
+        for budget, rows in again.items():
+            redone = self.translator.translate_batch(
+                [sources[i] for i in rows],
+                **{**options, "target_prefix": [prefix] * len(rows) if prefix else None,
+                   "max_decoding_length": budget},
+            )  # fmt: skip
+            for row, result in zip(rows, redone, strict=True):
+                results[row] = result
+        return results
 
 
 def _target_vocabulary(directory: Path) -> frozenset[str] | None:

@@ -107,9 +107,25 @@ class TransformersBackend:
         encoded = self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]
         return [len(ids) for ids in encoded]
 
-    def generate(self, texts: Sequence[str], settings: Mapping[str, Any]) -> list[Generation]:
+    def generate(
+        self,
+        texts: Sequence[str],
+        settings: Mapping[str, Any],
+        *,
+        caps: Sequence[int] | None = None,
+    ) -> list[Generation]:
         if not texts:
             return []
+        forced_eos = self.model.generation_config.forced_eos_token_id
+        if caps is not None and len(set(caps)) > 1 and forced_eos is None:
+            # Without a forced EOS a row cannot be ended early in a batch: one call per cap.
+            out: list[Generation | None] = [None] * len(texts)
+            for cap in sorted(set(caps)):
+                rows = [i for i, c in enumerate(caps) if c == cap]
+                done = self.generate([texts[i] for i in rows], settings, caps=[cap] * len(rows))
+                for i, generation in zip(rows, done, strict=True):
+                    out[i] = generation
+            return [g for g in out if g is not None]
         torch = self._torch
         batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False)
         width = batch["input_ids"].shape[1]
@@ -121,21 +137,31 @@ class TransformersBackend:
             )
         batch = {k: v.to(self.device) for k, v in batch.items()}
         params = engine_settings(settings)
-        greedy = int(params.get("num_beams", self.model.generation_config.num_beams or 1)) == 1
+        beams = int(params.get("num_beams", self.model.generation_config.num_beams or 1))
+        processors: list[Any] = []
+        row_caps = [int(c) for c in caps] if caps is not None and len(set(caps)) > 1 else None
+        if row_caps is not None:
+            params["max_new_tokens"] = max(row_caps)
+            processors.append(_RowCaps(row_caps, beams, forced_eos, self.device))
+        elif caps:
+            params["max_new_tokens"] = int(caps[0])
         # Per-step scores over the whole vocabulary (output_scores) cost batch x steps x vocab
         # floats, gigabytes on an opus-mt-sized batch; keep only what the score needs.
-        recorder = _ChosenLogProbs() if greedy else None
+        recorder = _ChosenLogProbs() if beams == 1 else None
+        if recorder is not None:
+            processors.append(recorder)  # last: it sees the scores the search chooses from
         with torch.inference_mode():
             sequences = self.model.generate(
                 **batch,
                 **params,
                 do_sample=False,
-                logits_processor=[recorder] if recorder else None,
+                logits_processor=processors or None,
             )
             if recorder is not None:
                 scores = recorder.mean_scores(sequences, self._pad_id)
             else:
-                scores = self._rescore(batch, sequences, params)
+                row_limits = row_caps or [params.get("max_new_tokens")] * sequences.shape[0]
+                scores = self._rescore(batch, sequences, params, row_limits)
         texts_out = self.tokenizer.batch_decode(sequences, skip_special_tokens=True)
         specials = set(self.tokenizer.all_special_ids)
         lengths = [
@@ -151,10 +177,10 @@ class TransformersBackend:
         pad = self.model.config.pad_token_id
         return int(pad) if pad is not None else -1
 
-    def _forced(self, labels: Any, max_new: int | None) -> Any:
+    def _forced(self, labels: Any, limits: Sequence[int | None]) -> Any:
         """A mask of the tokens transformers forced (log-probability 0 in its search): a forced
-        BOS at the first step, the EOS it forces as the last of ``max_new_tokens``. CTranslate2
-        and the greedy path leave them out of the score; so does this."""
+        BOS at the first step, the EOS it forces as the last of each row's ``max_new_tokens``.
+        CTranslate2 and the greedy path leave them out of the score; so does this."""
         torch = self._torch
         generation = self.model.generation_config
         forced = torch.zeros_like(labels, dtype=torch.bool)
@@ -162,10 +188,12 @@ class TransformersBackend:
         if bos is not None and labels.shape[1] > 0:
             forced[:, 0] = labels[:, 0] == int(bos)
         eos = generation.forced_eos_token_id
-        if eos is not None and max_new and labels.shape[1] >= max_new:
-            ids = [eos] if isinstance(eos, int) else list(eos)
-            last = labels[:, max_new - 1]
-            forced[:, max_new - 1] |= torch.isin(last, torch.tensor(ids, device=labels.device))
+        if eos is None:
+            return forced
+        ids = {eos} if isinstance(eos, int) else set(eos)
+        for row, limit in enumerate(limits):
+            if limit and labels.shape[1] >= limit and int(labels[row, limit - 1]) in ids:
+                forced[row, limit - 1] = True
         return forced
 
     def _score_processors(self, params: Mapping[str, Any]) -> list[Any]:
@@ -205,7 +233,13 @@ class TransformersBackend:
                 processors.append(MinLengthLogitsProcessor(int(generation.min_length), eos))
         return processors
 
-    def _rescore(self, batch: Mapping[str, Any], sequences: Any, params: Mapping[str, Any]):
+    def _rescore(
+        self,
+        batch: Mapping[str, Any],
+        sequences: Any,
+        params: Mapping[str, Any],
+        limits: Sequence[int | None],
+    ) -> list[float | None]:
         """Mean log-probability per generated token of each chosen output (beam search).
 
         Each step's logits go through the search's own token-blocking processors and are then
@@ -215,7 +249,7 @@ class TransformersBackend:
         """
         torch = self._torch
         labels = sequences[:, 1:]
-        forced = self._forced(labels, params.get("max_new_tokens"))
+        forced = self._forced(labels, limits)
         processors = self._score_processors(params)
         vocab = int(self.model.config.vocab_size)
         rows_per_chunk = max(1, (64 * 1024 * 1024) // max(1, labels.shape[1] * vocab))
@@ -241,6 +275,31 @@ class TransformersBackend:
                 kept = row[keep]
                 values.append(float(kept.mean()) if kept.numel() else None)
         return values
+
+
+class _RowCaps:
+    """A logits processor that ends each row at its own ``max_new_tokens``, as transformers'
+    forced EOS ends a batch at its one limit: at a row's last step only EOS is allowed (log-
+    probability 0), so every beam of that row finishes there and the row is done. A row's output
+    is then what it would be alone with its own limit, whatever its neighbours'."""
+
+    def __init__(self, caps: Sequence[int], beams: int, eos: Any, device: str) -> None:
+        import torch
+
+        # input_ids carry the decoder start token, so a row's last step is at length == cap.
+        self.limits = torch.tensor(caps, device=device).repeat_interleave(max(1, beams))
+        self.eos = [eos] if isinstance(eos, int) else list(eos or [])
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        ending = self.limits[: input_ids.shape[0]] == input_ids.shape[-1]
+        if not self.eos or not bool(ending.any()):
+            return scores
+        scores = scores.clone()
+        scores[ending] = -math.inf
+        rows = ending.nonzero().squeeze(-1)
+        for eos in self.eos:
+            scores[rows, eos] = 0.0
+        return scores
 
 
 class _ChosenLogProbs:

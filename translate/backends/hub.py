@@ -64,10 +64,21 @@ def hub_endpoint() -> str:
     return os.environ.get("HF_ENDPOINT", "https://huggingface.co")
 
 
+OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+
+
+def offline_variable() -> str | None:
+    """The variable (``HF_HUB_OFFLINE`` or ``TRANSFORMERS_OFFLINE``) that forbids network access,
+    if one does."""
+    for name in OFFLINE_VARIABLES:
+        if os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}:
+            return name
+    return None
+
+
 def hub_offline() -> bool:
     """Whether ``HF_HUB_OFFLINE`` (or ``TRANSFORMERS_OFFLINE``) forbids any network access."""
-    values = (os.environ.get("HF_HUB_OFFLINE", ""), os.environ.get("TRANSFORMERS_OFFLINE", ""))
-    return any(v.strip().lower() in {"1", "true", "yes", "on"} for v in values)
+    return offline_variable() is not None
 
 
 def hub_reachable(timeout: float = PROBE_TIMEOUT) -> bool:
@@ -117,7 +128,7 @@ def model_files(spec: ModelSpec) -> Path:
     if found is not None:
         return found
     if hub_offline():
-        raise unavailable(spec, "not cached, and HF_HUB_OFFLINE is set")
+        raise unavailable(spec, f"not cached, and {offline_variable()} is set")
     if not hub_reachable():
         raise unavailable(spec, f"not cached, and cannot connect to {hub_endpoint()}")
     try:
@@ -155,8 +166,8 @@ def download(spec: ModelSpec) -> Path:
     where = f"Cannot download {spec.name} ({spec.hub_id} @ {revision})"
     if hub_offline():
         raise ModelUnavailableError(
-            f"{where}: HF_HUB_OFFLINE is set. Unset it on a machine with internet access, or "
-            f"fetch it there with {fetch_command(spec)} and copy the cache here."
+            f"{where}: {offline_variable()} is set. Unset it on a machine with internet access, "
+            f"or fetch it there with {fetch_command(spec)} and copy the cache here."
         )
     if not hub_reachable():
         raise ModelUnavailableError(
@@ -222,7 +233,7 @@ def unavailable(spec: ModelSpec, cause: BaseException | str) -> ModelUnavailable
             "(see `tarjama models list`)."
         )
     revision = spec.revision or "main"
-    offline = " (HF_HUB_OFFLINE is set)" if hub_offline() else ""
+    offline = f" ({offline_variable()} is set)" if hub_offline() else ""
     return ModelUnavailableError(
         f"Model {spec.name!r} ({spec.hub_id} @ {revision}) could not be loaded: it is not in the "
         f"Hugging Face cache at {hf_cache_dir()} and the model hub cannot be reached{offline}. "
