@@ -23,6 +23,7 @@ models:
   tiny-marian:
     path: {marian}
     role: translation
+    backend: transformers  # float32: no test may depend on a CPU's int8 kernels
     max_input_tokens: 512
     window_tokens: 160
     generation: {{num_beams: 1, max_new_tokens: 48, max_length_ratio: 2.0}}
@@ -30,6 +31,7 @@ models:
   tiny-bart:
     path: {bart}
     role: summarization
+    backend: transformers
     max_input_tokens: 1024
     generation: {{num_beams: 1, max_new_tokens: 142, min_new_tokens: 56, no_repeat_ngram_size: 3}}
     strict_generation: {{num_beams: 1, no_repeat_ngram_size: 3, repetition_penalty: 1.5}}

@@ -32,7 +32,7 @@ from .outputs import atomic_path, atomic_write_bytes, rows_to_table, temporary_p
 if TYPE_CHECKING:
     from ..translator import Translator
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: per-sentence output caps (a job checkpointed under 1 is refused)
 STATE_FILE = "state.json"
 ROWS_FILE = "rows.jsonl"
 CHECKPOINT_SUFFIX = ".tarjama-checkpoint"
