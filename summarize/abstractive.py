@@ -29,6 +29,7 @@ from typing import Any
 
 from translate.backends.handle import ModelHandle
 from translate.errors import ConfigError
+from translate.registry import Registry
 from translate.text import window_spans
 
 from .english import prepare_sentences, split_sentences
@@ -113,8 +114,11 @@ class Summarizer(ModelHandle):
         generation: dict[str, Any] | None = None,
         window_tokens: int | None = None,
         max_rounds: int = MAX_ROUNDS,
+        registry: Registry | None = None,
     ) -> None:
-        super().__init__(model, "summarization", backend, device, quantization, generation)
+        super().__init__(
+            model, "summarization", backend, device, quantization, generation, registry
+        )
         limit = self.spec.max_input_tokens - WINDOW_MARGIN
         window = limit if window_tokens is None else window_tokens
         if not 16 <= window <= limit:

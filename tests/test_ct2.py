@@ -28,7 +28,10 @@ from translate.backends import (  # noqa: E402
 from translate.backends import convert as convert_mod  # noqa: E402
 from translate.backends.ct2 import CTranslate2Backend, _mean_log_prob  # noqa: E402
 from translate.backends.hf import TransformersBackend  # noqa: E402
-from translate.errors import InputError  # noqa: E402
+from translate.errors import (  # noqa: E402
+    ConfigError,
+    InternalError,
+)
 from translate.registry import ModelSpec, resolve_model  # noqa: E402
 
 SEEDS = REPO / "seeds"
@@ -314,10 +317,10 @@ def test_fast_path_does_not_import_torch(tiny_marian: Path) -> None:
 
 def test_bad_device_and_overlong_input(tiny_marian: Path) -> None:
     spec = _spec(tiny_marian, "translation")
-    with pytest.raises(InputError, match="device"):
+    with pytest.raises(ConfigError, match="device"):
         CTranslate2Backend(spec, device="tpu")
     backend = CTranslate2Backend(spec, device="cpu", quantization="int8")
-    with pytest.raises(InputError, match="split it"):
+    with pytest.raises(InternalError, match="split it"):  # the translator windows input first
         backend.generate(["كلمة " * 600], {"max_new_tokens": 4})
     assert backend.generate([], {}) == []
     assert backend.count_tokens([]) == []

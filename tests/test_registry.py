@@ -134,3 +134,68 @@ def test_import_is_light() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+# -- one registry, passed as a value; one shared-instance cache ------------------------------
+def test_a_registry_is_parsed_once_and_again_when_it_changes(tmp_path, fast_registry) -> None:
+    import os
+
+    from translate.registry import load_registry
+
+    copy = tmp_path / "models.yaml"
+    copy.write_text(fast_registry.read_text(encoding="utf-8"), encoding="utf-8")
+    first = load_registry(copy)
+    assert load_registry(copy) is first  # not re-read
+    copy.write_text(copy.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    os.utime(copy, ns=(first.stamp[0] + 10**9, first.stamp[0] + 10**9))
+    assert load_registry(copy) is not first
+
+
+def test_a_registry_can_be_passed_in(monkeypatch, fast_registry) -> None:
+    from translate import Translator
+    from translate.registry import load_registry
+
+    registry = load_registry(fast_registry)
+    monkeypatch.delenv("TARJAMA_MODELS", raising=False)  # the packaged registry has no "tiny"
+    translator = Translator(model="tiny", registry=registry)
+    assert translator.spec.name == "tiny" and translator.registry is registry
+
+
+def test_shared_instances_key_on_everything_that_makes_them(fast_registry, tmp_path) -> None:
+    import threading
+
+    from translate import Translator
+    from translate.registry import load_registry
+
+    registry = load_registry(fast_registry)
+    other_file = tmp_path / "other.yaml"
+    other_file.write_text(fast_registry.read_text(encoding="utf-8"), encoding="utf-8")
+    other = load_registry(other_file)
+    Translator.clear_shared()
+    got: list[Translator] = []
+    threads = [
+        threading.Thread(target=lambda: got.append(Translator.shared("tiny", registry=registry)))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(t) for t in got}) == 1  # one instance, even when asked for at once
+    assert Translator.shared("tiny", registry=other) is not got[0]  # another registry file
+    quantized = Translator.shared("tiny", registry=registry, quantization="float32")
+    assert quantized is not got[0]
+    Translator.clear_shared()
+
+
+def test_meta_does_not_load_the_model(fast_registry) -> None:
+    from translate import Translator
+    from translate.registry import load_registry
+
+    translator = Translator(model="tiny", registry=load_registry(fast_registry))
+    meta = translator.meta
+    assert translator._backend is None  # nothing loaded
+    assert meta["backend"] == "transformers" and meta["device"] == "cpu"
+    assert meta["quantization"] == "float32"
+    translator.translate("قال الوزير إن المحادثات ستستأنف.")
+    assert translator.meta == meta  # the same facts once loaded

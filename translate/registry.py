@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -73,6 +74,12 @@ class Registry:
     models: dict[str, ModelSpec]
     defaults: dict[str, str]
     file: Path
+    stamp: tuple[int, int] = (0, 0)  # the file's (mtime_ns, size) when read
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """What identifies this registry's content (for caches keyed on it)."""
+        return (str(self.file), *self.stamp)
 
     def get(self, name: str) -> ModelSpec:
         try:
@@ -108,11 +115,32 @@ def registry_path() -> Path:
     return _PACKAGED
 
 
+_LOADED: dict[Path, Registry] = {}
+_LOADED_LOCK = threading.Lock()
+
+
 def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
-    """Read and validate a registry file (default: :func:`registry_path`)."""
+    """Read and validate a registry file (default: :func:`registry_path`).
+
+    A file is parsed once and again only when it changes (its mtime or size), so handles made
+    one after another share one Registry instead of re-reading the YAML each time.
+    """
+    file = Path(path) if path is not None else registry_path()
+    try:
+        stat = file.stat()
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the model registry {file}: {exc}") from exc
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    with _LOADED_LOCK:
+        cached = _LOADED.get(file)
+        if cached is None or cached.stamp != stamp:
+            cached = _LOADED[file] = _parse_registry(file, stamp)
+        return cached
+
+
+def _parse_registry(file: Path, stamp: tuple[int, int]) -> Registry:
     import yaml  # light, but only needed here
 
-    file = Path(path) if path is not None else registry_path()
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -126,12 +154,18 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
     for key, name in defaults.items():
         if name not in models:
             raise ConfigError(f"{file}: {key} names {name!r}, which has no entry.")
-    return Registry(models=models, defaults=defaults, file=file)
+    return Registry(models=models, defaults=defaults, file=file, stamp=stamp)
 
 
-def resolve_model(name_or_path: str | os.PathLike[str] | None, role: Role) -> ModelSpec:
-    """A registry name, a local model directory, or None (the role's default) → ModelSpec."""
-    registry = load_registry()
+def resolve_model(
+    name_or_path: str | os.PathLike[str] | None, role: Role, registry: Registry | None = None
+) -> ModelSpec:
+    """A registry name, a local model directory, or None (the role's default) → ModelSpec.
+
+    ``registry`` is the one to use (default: :func:`load_registry`, the file the environment
+    names or the packaged one).
+    """
+    registry = registry if registry is not None else load_registry()
     if name_or_path is None:
         return registry.default(role)
     text = os.fspath(name_or_path)

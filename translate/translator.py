@@ -16,15 +16,18 @@ from typing import Any, TypeVar
 from . import text as T
 from .backends.handle import ModelHandle
 from .cache import CachedTranslation, SentenceCache, cache_key
-from .config import TranslatorConfig
-from .errors import InputError, TarjamaError
+from .config import (
+    DEFAULT_BATCH_TOKENS,
+    DEFAULT_CACHE_SIZE,
+    DEFAULT_MAX_BATCH_SIZE,
+    DEFAULT_MAX_CHARS,
+    TranslatorConfig,
+)
+from .errors import ConfigError, InputError, TarjamaError
 from .guard import check_translation
+from .registry import Registry
 from .types import Segment, TranslationResult
 
-DEFAULT_MAX_CHARS = 1_000_000  # about 150k Arabic words; a configurable guard against runaway input
-DEFAULT_BATCH_TOKENS = 4096  # padded source tokens per batch
-DEFAULT_MAX_BATCH_SIZE = 64
-DEFAULT_CACHE_SIZE = 8192
 _FIRST_WAVE = 2  # streaming: translate the first sentences alone to show something quickly
 _Window = tuple[int, int, str, list[str], int]  # start, end, model text, untouchables, tokens
 _T = TypeVar("_T")
@@ -93,8 +96,11 @@ class Translator(ModelHandle):
         max_chars: int = DEFAULT_MAX_CHARS,
         cache_size: int = DEFAULT_CACHE_SIZE,
         generation: dict[str, Any] | None = None,
+        registry: Registry | None = None,
     ) -> None:
-        super().__init__(model, "translation", backend, device, quantization, generation)
+        super().__init__(
+            model, "translation", backend, device, quantization, generation, registry
+        )
         self.config = TranslatorConfig(
             model=model,
             backend=backend,
@@ -108,12 +114,12 @@ class Translator(ModelHandle):
             generation=generation,
         )
         if batch_tokens < 16 or max_batch_size < 1:
-            raise InputError("batch_tokens must be >= 16 and max_batch_size >= 1.")
+            raise ConfigError("batch_tokens must be >= 16 and max_batch_size >= 1.")
         self.batch_tokens = batch_tokens
         self.max_batch_size = max_batch_size
         window = window_tokens if window_tokens is not None else self.spec.window_tokens
         if not 8 <= window <= self.spec.max_input_tokens - 2:
-            raise InputError(
+            raise ConfigError(
                 f"window_tokens must be between 8 and {self.spec.max_input_tokens - 2} "
                 f"for {self.spec.name}."
             )
@@ -122,9 +128,9 @@ class Translator(ModelHandle):
         self.cache = SentenceCache(cache_size)
 
     @classmethod
-    def from_config(cls, config: TranslatorConfig) -> Translator:
+    def from_config(cls, config: TranslatorConfig, registry: Registry | None = None) -> Translator:
         """A Translator made of ``config`` (the model loads on first use, as always)."""
-        return cls(**config.as_dict())
+        return cls(**config.as_dict(), registry=registry)
 
     @property
     def meta(self) -> dict[str, Any]:

@@ -88,6 +88,25 @@ def _runs_on_cpu(device: str) -> bool:
     return ctranslate2.get_cuda_device_count() == 0
 
 
+def engine_facts(backend: str, device: str, quantization: str | None) -> tuple[str, str]:
+    """The (device, quantisation) an engine will run with, resolved without loading a model.
+
+    Mirrors the engines' own choices: transformers runs float16 on CUDA and float32 on the CPU;
+    CTranslate2 defaults to float16 on CUDA and int8 on the CPU.
+    """
+    if backend == "transformers":
+        from .hf import resolve_torch_device
+
+        resolved = resolve_torch_device(device)
+        return resolved, "float16" if resolved.startswith("cuda") else "float32"
+    from .convert import check_quantization
+    from .ct2 import resolve_ct2_device
+
+    kind, _ = resolve_ct2_device(device)
+    default = "float16" if kind == "cuda" else "int8"
+    return kind, check_quantization(quantization or default)
+
+
 def load_backend(
     spec: ModelSpec,
     backend: str | None = None,

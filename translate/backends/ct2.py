@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InternalError
 from ..registry import ModelSpec
 from .base import Generation, engine_settings
 from .convert import (
@@ -43,12 +43,14 @@ def resolve_ct2_device(device: str) -> tuple[str, int]:
     if device.startswith("cuda"):
         _, _, index = device.partition(":")
         if gpus == 0:
-            raise InputError(f"device={device!r} was asked for, but no CUDA GPU is visible.")
+            raise ConfigError(f"device={device!r} was asked for, but no CUDA GPU is visible.")
         try:
             return "cuda", int(index or 0)
         except ValueError:
-            raise InputError(f"Unknown device {device!r}: use auto, cpu, cuda or cuda:N.") from None
-    raise InputError(f"Unknown device {device!r}: use auto, cpu, cuda or cuda:N.")
+            raise ConfigError(
+                f"Unknown device {device!r}: use auto, cpu, cuda or cuda:N."
+            ) from None
+    raise ConfigError(f"Unknown device {device!r}: use auto, cpu, cuda or cuda:N.")
 
 
 def default_threads() -> int:
@@ -278,7 +280,7 @@ class CTranslate2Backend:
         width = max(len(tokens) for tokens in sources)
         if width > self.spec.max_input_tokens:
             # The translator windows input below the limit; reaching here is a caller bug.
-            raise InputError(
+            raise InternalError(
                 f"A segment of {width} tokens exceeds {self.spec.name}'s limit of "
                 f"{self.spec.max_input_tokens}; split it before generation."
             )

@@ -6,17 +6,20 @@ part of their metadata live in one place.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, TypeVar
 
-from ..registry import ModelSpec, Role, resolve_model
-from . import load_backend, resolve_backend_name
+from ..registry import ModelSpec, Registry, Role, load_registry, resolve_model
+from . import engine_facts, load_backend, resolve_backend_name
 from .base import Seq2SeqBackend
 
 H = TypeVar("H", bound="ModelHandle")
 
-# The explicit cache behind translate() and summarize(): one handle per (class, model, backend,
-# device), so their sentence caches and settings are shared between calls.
-_SHARED: dict[tuple[type, str | None, str | None, str], ModelHandle] = {}
+# The one cache of shared instances behind translate(), summarize() and the front ends: one
+# handle per key of everything that makes a different instance (class, model, engine, device,
+# quantisation, and the registry's file and content), so their sentence caches are shared.
+_SHARED: dict[tuple[Any, ...], ModelHandle] = {}
+_SHARED_LOCK = threading.Lock()
 
 
 class ModelHandle:
@@ -31,8 +34,10 @@ class ModelHandle:
         device: str = "auto",
         quantization: str | None = None,
         generation: dict[str, Any] | None = None,
+        registry: Registry | None = None,
     ) -> None:
-        self.spec: ModelSpec = resolve_model(model, role)
+        self.registry = registry if registry is not None else load_registry()
+        self.spec: ModelSpec = resolve_model(model, role, self.registry)
         self.backend_name = resolve_backend_name(self.spec, backend, device)
         self.device = device
         self.quantization = quantization
@@ -42,19 +47,35 @@ class ModelHandle:
 
     @classmethod
     def shared(
-        cls: type[H], model: str | None = None, backend: str | None = None, device: str = "auto"
+        cls: type[H],
+        model: str | None = None,
+        backend: str | None = None,
+        device: str = "auto",
+        *,
+        quantization: str | None = None,
+        registry: Registry | None = None,
     ) -> H:
-        """The process-wide instance for (model, backend, device), made on first use."""
-        key = (cls, model, backend, device)
-        if key not in _SHARED:
-            _SHARED[key] = cls(model=model, backend=backend, device=device)  # type: ignore[call-arg]
-        return _SHARED[key]  # type: ignore[return-value]
+        """The process-wide instance for these settings, made on first use (thread-safe)."""
+        registry = registry if registry is not None else load_registry()
+        key = (cls, model, backend, device, quantization, registry.key)
+        with _SHARED_LOCK:
+            handle = _SHARED.get(key)
+            if handle is None:
+                handle = _SHARED[key] = cls(  # type: ignore[call-arg]
+                    model=model,
+                    backend=backend,
+                    device=device,
+                    quantization=quantization,
+                    registry=registry,
+                )
+        return handle  # type: ignore[return-value]
 
     @classmethod
     def clear_shared(cls) -> None:
         """Forget this class's shared instances (the loaded models stay in MODEL_CACHE)."""
-        for key in [k for k in _SHARED if issubclass(k[0], cls)]:
-            del _SHARED[key]
+        with _SHARED_LOCK:
+            for key in [k for k in _SHARED if issubclass(k[0], cls)]:
+                del _SHARED[key]
 
     @property
     def backend(self) -> Seq2SeqBackend:
@@ -66,14 +87,23 @@ class ModelHandle:
         return self._backend
 
     def model_meta(self) -> dict[str, Any]:
-        """Which model and engine produced an output, and with which settings."""
-        backend = self.backend
+        """Which model and engine produce the outputs, and with which settings.
+
+        Known without loading the model: the engine's device and quantisation are resolved
+        the way loading resolves them.
+        """
+        if self._backend is not None:
+            name = self._backend.name
+            device, quantization = self._backend.device, self._backend.quantization
+        else:
+            name = self.backend_name
+            device, quantization = engine_facts(name, self.device, self.quantization)
         return {
             "model": self.spec.name,
             "source": self.spec.source,
             "revision": self.spec.revision,
-            "backend": backend.name,
-            "device": backend.device,
-            "quantization": backend.quantization,
+            "backend": name,
+            "device": device,
+            "quantization": quantization,
             "settings": dict(self.settings),
         }

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import ConfigError, InternalError
 from ..registry import ModelSpec
 from .base import Generation, engine_settings
 from .hub import model_files, unavailable
@@ -29,7 +29,7 @@ def resolve_torch_device(device: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise InputError(f"device={device!r} was asked for, but no CUDA GPU is visible.")
+        raise ConfigError(f"device={device!r} was asked for, but no CUDA GPU is visible.")
     return device
 
 
@@ -131,7 +131,7 @@ class TransformersBackend:
         width = batch["input_ids"].shape[1]
         if width > self.spec.max_input_tokens:
             # The translator windows input below the limit; reaching here is a caller bug.
-            raise InputError(
+            raise InternalError(
                 f"A segment of {width} tokens exceeds {self.spec.name}'s limit of "
                 f"{self.spec.max_input_tokens}; split it before generation."
             )
