@@ -28,16 +28,61 @@ os.environ.pop("TARJAMA_MODELS", None)
 os.environ.setdefault("TARJAMA_CT2_THREADS", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import pytest  # noqa: E402
-import torch  # noqa: E402
+import sys  # noqa: E402
 
-# Tiny models gain nothing from threads, and on a busy 2-core machine the spinning pool made
-# some tests 10-20x slower.
-torch.set_num_threads(1)
+import pytest  # noqa: E402
 
 from tests.tiny_models import REPO, build_tiny_marian  # noqa: E402
 
 SEEDS = REPO / "seeds"
+
+# Test tiers. A test that builds or loads a model (it asks, directly or through another
+# fixture, for one of these) is marked ``slow`` here, so that
+# ``pytest -m "not slow and not browser"`` runs the pure tests (text, guard, extractive
+# summaries, rendering, batch state...) in seconds, without importing torch.
+MODEL_FIXTURES = frozenset(
+    {
+        "tiny_marian",
+        "tiny_bart",
+        "tiny_bart_dir",
+        "tiny_bart_forced_bos",
+        "hub_checkpoints_root",
+        "marian_pair",
+        "ray_session",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("slow") is not None:
+        _one_torch_thread()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # The pure tier's promise, checked where it is asked for (tests/test_tiers.py).
+    if os.environ.get("TARJAMA_TEST_NO_TORCH") == "1" and "torch" in sys.modules:
+        print("\ntarjama: torch was imported in the pure tier", file=sys.stderr)
+        session.exitstatus = 3
+
+
+_THREADS_SET = False
+
+
+def _one_torch_thread() -> None:
+    """Tiny models gain nothing from threads, and on a busy 2-core machine the spinning pool
+    made some tests 10-20x slower. Set once, before the first test that uses a model."""
+    global _THREADS_SET
+    if not _THREADS_SET:
+        import torch
+
+        torch.set_num_threads(1)
+        _THREADS_SET = True
 
 
 @pytest.fixture(scope="session")

@@ -41,7 +41,13 @@ class StubBackend:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(t.split()) + 1 for t in texts]
 
-    def generate(self, texts: Sequence[str], settings: Mapping[str, Any]) -> list[Any]:
+    def generate(
+        self,
+        texts: Sequence[str],
+        settings: Mapping[str, Any],
+        *,
+        caps: Sequence[int] | None = None,
+    ) -> list[Any]:
         from translate.backends.base import Generation
 
         self.calls.append(list(texts))

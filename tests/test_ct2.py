@@ -164,6 +164,7 @@ def test_bart_tokenisation_is_torch_free_and_equal(tiny_bart_dir: Path) -> None:
         assert reference.convert_tokens_to_ids(tokens) == reference(text)["input_ids"]
 
 
+@pytest.mark.slow  # transformers' configs import torch
 def test_bart_config_patch_sets_only_missing_attributes() -> None:
     from transformers import BartConfig, MarianConfig
 
@@ -249,6 +250,7 @@ def test_converted_dir_names_hub_models_by_revision() -> None:
         convert_mod.converted_dir(spec, "int3")
 
 
+@pytest.mark.slow  # the conversion imports transformers (and torch) before it fails
 def test_missing_model_gives_model_unavailable(tmp_path: Path) -> None:
     empty = tmp_path / "not-a-model"
     empty.mkdir()

@@ -36,6 +36,10 @@ ROWS = {
 }
 
 
+# datasets brings torch in (iterable datasets format through it): not the pure tier.
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def stub(tmp_path_factory: pytest.TempPathFactory):
     return stub_translator(tmp_path_factory.mktemp("stub-model"))

@@ -180,6 +180,7 @@ def test_unreachable_hub_fails_in_seconds_without_retries(
     assert "retry" not in (err + caplog.text).lower()
 
 
+@pytest.mark.slow  # loads a model engine (imports torch)
 def test_unavailable_hints_name_the_revision_and_the_role_flag() -> None:
     from summarize.abstractive import Summarizer
     from translate import Translator

@@ -200,6 +200,7 @@ def test_one_call_summarize_keeps_one_summarizer(tiny_registry):
     _check_sources(first, FEW)
 
 
+@pytest.mark.slow  # loads a model engine (imports torch)
 def test_missing_weights_raise_model_unavailable(tmp_path: Path):
     with pytest.raises(ModelUnavailableError, match="distilbart-cnn-12-6"):
         summarize(FEW, model="distilbart-cnn-12-6", backend="transformers")

@@ -144,6 +144,7 @@ def test_paired_bootstrap_interval_brackets_the_mean_and_is_reproducible():
         paired_bootstrap([1.0], [1.0, 2.0])
 
 
+@pytest.mark.slow  # loads a model engine (imports torch)
 def test_evaluate_news_rows_intervals_and_notes(tmp_path: Path):
     pairs = read_pairs(_pairs(tmp_path)) + [NewsPair("", "Nothing here .", 9)]
     empty_model = tmp_path / "empty-model"

@@ -147,6 +147,7 @@ def test_latin_and_number_only_lines_pass_through(translator: Translator) -> Non
     assert all("passthrough" in s.flags for s in result.segments[-2:])
 
 
+@pytest.mark.slow  # loads a model engine (imports torch)
 def test_missing_model_offline() -> None:
     tr = Translator(model="opus-mt-ar-en", backend="transformers")
     with pytest.raises(ModelUnavailableError) as info:
@@ -158,6 +159,7 @@ def test_missing_model_offline() -> None:
     assert str(Path(message.split("cache at ")[1].split(" and ")[0])).endswith("hub")
 
 
+@pytest.mark.slow  # loads a model engine (imports torch)
 def test_bad_local_path_and_empty_dir(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailableError, match="does not exist"):
         Translator(model=str(tmp_path / "missing"))
@@ -310,6 +312,7 @@ def test_module_level_translate(tiny_marian: Path) -> None:
     assert result.to_dict()["segments"][0]["source"] == result.segments[0].source
 
 
+@pytest.mark.slow  # loads a model engine (imports torch)
 def test_unreachable_hub_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     """Not offline, but no route to the hub: a clear error without HTTP retries."""
     import translate.backends.hub as hub
