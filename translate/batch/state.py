@@ -48,7 +48,8 @@ def job_settings(
 ) -> dict[str, Any]:
     """What decides each output row: input, model, engine, settings (see the module docstring)."""
     spec = translator.spec
-    meta = translator.meta  # loads the model: the engine and quantisation are known after that
+    translator.backend  # noqa: B018 - load now: a model that cannot load stops the job here
+    meta = translator.meta
     return {
         "format_version": FORMAT_VERSION,
         "input": {
