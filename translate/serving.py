@@ -1,0 +1,297 @@
+"""Cross-request batching for servers: the sentences of concurrent requests share model batches.
+
+A server that translates each request on its own runs twenty small model batches one after
+another when twenty clients ask at once, and the twentieth waits for all of them. A
+:class:`BatchingTranslator` owns the model calls of one :class:`~translate.Translator`: one
+worker thread collects the next sentences of every waiting request for a short window and runs
+them together through the Translator's own pipeline (sentence cache, length-sorted token-budget
+batches, the guard), then hands each request its segments back, in its own source order.
+
+Each request is prepared exactly as ``Translator.translate`` prepares it (the same sentences,
+windows and flags); only which sentences share a model batch changes, as it already does across
+the documents of ``Translator.translate_batch``.
+
+Fairness: each cycle of the worker is about one model batch (``cycle_tokens`` source tokens),
+filled round-robin from the waiting requests, so a 4,000-sentence request advances one batch at a
+time beside the others instead of holding the model until it is done. Streaming requests take
+their sentences in growing waves (2, 4, 8, …) so the first one shows quickly.
+
+``batching=False`` serves one request at a time, first come first served (the baseline of
+``bench/serve.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import TarjamaError
+from .translator import Translator, validate_text
+from .types import Segment, TranslationResult
+
+__all__ = ["BatchingTranslator", "ServerBusyError"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WINDOW_S = 0.004  # how long an idle worker waits for concurrent requests to arrive
+DEFAULT_MAX_PENDING = 64
+_FIRST_WAVE = 2
+
+
+class ServerBusyError(TarjamaError):
+    """Too many requests are already waiting for the model; try again shortly."""
+
+
+@dataclass(eq=False)
+class _Request:
+    """One text on its way through the worker (private)."""
+
+    text: str
+    stream: bool
+    pieces: list[Any] | None = None  # the Translator's prepared pieces, set by the worker
+    scheduled: int = 0  # pieces handed to a cycle so far (a prefix)
+    done: int = 0  # pieces translated so far (a prefix)
+    wave: int = _FIRST_WAVE
+    error: BaseException | None = None
+    cancelled: bool = False
+    arrived: float = field(default_factory=time.monotonic)
+
+    @property
+    def finished(self) -> bool:
+        return self.error is not None or (self.pieces is not None and self.done >= len(self.pieces))
+
+
+class BatchingTranslator:
+    """A Translator shared by concurrent requests, whose sentences are batched together.
+
+    ``translate`` and ``translate_many`` block until their texts are done; ``iter_segments``
+    streams one text's segments in source order. Input errors (empty, not Arabic, too long) are
+    raised in the caller's thread before anything is queued; :class:`ServerBusyError` when
+    ``max_pending`` requests are already waiting. ``window_s`` is how long an idle worker waits
+    for more requests before it starts; ``cycle_tokens`` (default: the Translator's
+    ``batch_tokens``) bounds the source tokens of one cycle.
+    """
+
+    def __init__(
+        self,
+        translator: Translator,
+        *,
+        batching: bool = True,
+        window_s: float = DEFAULT_WINDOW_S,
+        cycle_tokens: int | None = None,
+        max_pending: int = DEFAULT_MAX_PENDING,
+    ) -> None:
+        self.translator = translator
+        self.batching = batching
+        self.window_s = max(0.0, window_s)
+        self.cycle_tokens = cycle_tokens or translator.batch_tokens
+        self.max_pending = max_pending
+        self._cond = threading.Condition()
+        self._queue: deque[_Request] = deque()
+        self._closed = False
+        self._worker: threading.Thread | None = None
+        self.cycles = 0  # model cycles run (for tests and the benchmark)
+        self.widest_cycle = 0  # the most requests that shared one cycle
+
+    # -- public API ------------------------------------------------------------------------
+    def translate(self, text: str) -> TranslationResult:
+        """Translate one text; its sentences may share model batches with other requests."""
+        return self.translate_many([text])[0]
+
+    def translate_many(self, texts: Sequence[str]) -> list[TranslationResult]:
+        """Translate several texts of one request (all validated first, then queued together)."""
+        for text in texts:
+            validate_text(text, self.translator.max_chars)
+        requests = self._submit([(text, False) for text in texts])
+        try:
+            for request in requests:
+                self._wait(request, lambda r: r.finished)
+            return [self._result(request) for request in requests]
+        finally:
+            self._cancel(requests)
+
+    def iter_segments(self, text: str) -> Iterator[Segment]:
+        """Yield the segments of ``text`` in source order as they are translated (streaming).
+
+        Closing the iterator early (a cancelled page run) drops its remaining sentences.
+        """
+        validate_text(text, self.translator.max_chars)
+        (request,) = self._submit([(text, True)])
+        try:
+            index = 0
+            while True:
+                self._wait(request, lambda r, i=index: r.finished or r.done > i)
+                if request.error is not None:
+                    raise request.error
+                assert request.pieces is not None
+                for i in range(index, request.done):
+                    yield self.translator._segment(text, request.pieces[i], i)
+                index = request.done
+                if index >= len(request.pieces):
+                    return
+        finally:
+            self._cancel([request])
+
+    @property
+    def pending(self) -> int:
+        """Requests waiting or in progress."""
+        with self._cond:
+            return len(self._queue)
+
+    def close(self) -> None:
+        """Stop the worker; requests still waiting fail with a ServerBusyError."""
+        with self._cond:
+            self._closed = True
+            for request in self._queue:
+                if not request.finished:
+                    request.error = ServerBusyError("The server is shutting down.")
+            self._queue.clear()
+            self._cond.notify_all()
+
+    # -- requests ----------------------------------------------------------------------------
+    def _submit(self, items: list[tuple[str, bool]]) -> list[_Request]:
+        requests = [_Request(text=text, stream=stream) for text, stream in items]
+        with self._cond:
+            if self._closed:
+                raise ServerBusyError("The server is shutting down.")
+            if len(self._queue) + len(requests) > self.max_pending:
+                raise ServerBusyError(
+                    f"The server is busy ({len(self._queue)} requests waiting); try again shortly."
+                )
+            self._queue.extend(requests)
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(
+                    target=self._loop, name="tarjama-batcher", daemon=True
+                )
+                self._worker.start()
+            self._cond.notify_all()
+        return requests
+
+    def _wait(self, request: _Request, ready: Any) -> None:
+        with self._cond:
+            while not ready(request):
+                if self._closed and not request.finished:
+                    request.error = request.error or ServerBusyError("The server is shutting down.")
+                    return
+                self._cond.wait()
+        if request.error is not None:
+            raise request.error
+
+    def _cancel(self, requests: list[_Request]) -> None:
+        with self._cond:
+            for request in requests:
+                request.cancelled = True
+                if request in self._queue:
+                    self._queue.remove(request)
+
+    def _result(self, request: _Request) -> TranslationResult:
+        assert request.pieces is not None
+        return self.translator._assemble(request.text, request.pieces)
+
+    # -- the worker ----------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                idle_since = min(r.arrived for r in self._queue)
+            # Let requests that arrive together join the first cycle.
+            if self.batching and self.window_s:
+                delay = self.window_s - (time.monotonic() - idle_since)
+                if delay > 0:
+                    time.sleep(delay)
+            try:
+                self._cycle()
+            except Exception:  # noqa: BLE001 - the worker must outlive any one request
+                log.exception("batching worker cycle failed")
+
+    def _prepare_new(self) -> None:
+        """Split newly arrived texts into the Translator's pieces (in the worker: one tokenizer
+        user at a time)."""
+        with self._cond:
+            new = [r for r in self._queue if r.pieces is None and not r.cancelled]
+        for request in new:
+            try:
+                pieces = self.translator._prepare(request.text, doc=0)
+            except Exception as exc:  # noqa: BLE001 - handed to the request's own thread
+                with self._cond:
+                    request.error = exc
+                    self._drop(request)
+                continue
+            with self._cond:
+                request.pieces = pieces
+                if not pieces:
+                    self._drop(request)
+
+    def _drop(self, request: _Request) -> None:
+        """Take a finished request out of the line and wake its thread (lock held)."""
+        if request in self._queue:
+            self._queue.remove(request)
+        self._cond.notify_all()
+
+    def _plan(self) -> list[tuple[_Request, int, int]]:
+        """This cycle's work: (request, first piece, end) prefixes, round-robin, within budget."""
+        plan: list[tuple[_Request, int, int]] = []
+        budget = self.cycle_tokens
+        with self._cond:
+            ready = [r for r in self._queue if r.pieces is not None and not r.cancelled]
+            if not self.batching:
+                ready = ready[:1]
+            for request in ready:
+                assert request.pieces is not None
+                start = request.scheduled
+                remaining = len(request.pieces) - start
+                if remaining <= 0:
+                    continue
+                want = min(request.wave, remaining) if request.stream else remaining
+                end = start + want
+                if self.batching:
+                    end = start
+                    for piece in request.pieces[start : start + want]:
+                        # The first piece of a cycle always goes, however long it is.
+                        if (plan or end > start) and piece.tokens > budget:
+                            break
+                        budget -= piece.tokens
+                        end += 1
+                if end == start:
+                    break  # the budget is spent: the rest go first next cycle
+                plan.append((request, start, end))
+                request.scheduled = end
+                if request.stream:
+                    request.wave = min(request.wave * 2, self.translator.max_batch_size)
+            # Round-robin: whoever was served goes to the back of the line.
+            for request, _, _ in plan:
+                if request in self._queue:
+                    self._queue.remove(request)
+                    self._queue.append(request)
+        return plan
+
+    def _cycle(self) -> None:
+        self._prepare_new()
+        plan = self._plan()
+        if not plan:
+            return
+        pieces = [p for request, start, end in plan for p in request.pieces[start:end]]  # type: ignore[index]
+        error: BaseException | None = None
+        try:
+            self.translator._run(pieces)
+        except Exception as exc:  # noqa: BLE001 - every request of the cycle gets it
+            error = exc
+        self.cycles += 1
+        self.widest_cycle = max(self.widest_cycle, len(plan))
+        with self._cond:
+            for request, _, end in plan:
+                if error is not None:
+                    request.error = error
+                else:
+                    request.done = end
+                if request.finished:
+                    self._drop(request)
+            self._cond.notify_all()
