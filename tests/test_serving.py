@@ -149,3 +149,12 @@ def test_model_errors_reach_every_request_of_the_cycle(fixed_cap: Translator) ->
     del fixed_cap._run  # the class's method again
     assert server.translate(SHORT[0]).segments
     server.close()
+
+
+def test_translate_many_keeps_each_text(fixed_cap: Translator) -> None:
+    server = BatchingTranslator(fixed_cap, max_pending=1)
+    results = server.translate_many(SHORT)  # many texts of one caller count once
+    assert [_plain(r.segments) for r in results] == [
+        _plain(fixed_cap.translate(text).segments) for text in SHORT
+    ]
+    server.close()

@@ -49,11 +49,13 @@ class ServerBusyError(TarjamaError):
 
 @dataclass(eq=False)
 class _Request:
-    """One text on its way through the worker (private)."""
+    """The texts of one caller on their way through the worker, as one line of pieces
+    (private)."""
 
-    text: str
+    texts: list[str]
     stream: bool
     pieces: list[Any] | None = None  # the Translator's prepared pieces, set by the worker
+    bounds: list[tuple[int, int]] = field(default_factory=list)  # each text's pieces
     scheduled: int = 0  # pieces handed to a cycle so far (a prefix)
     done: int = 0  # pieces translated so far (a prefix)
     wave: int = _FIRST_WAVE
@@ -107,13 +109,16 @@ class BatchingTranslator:
         """Translate several texts of one request (all validated first, then queued together)."""
         for text in texts:
             validate_text(text, self.translator.max_chars)
-        requests = self._submit([(text, False) for text in texts])
+        request = self._submit(list(texts), stream=False)
         try:
-            for request in requests:
-                self._wait(request, lambda r: r.finished)
-            return [self._result(request) for request in requests]
+            self._wait(request, lambda r: r.finished)
+            assert request.pieces is not None
+            return [
+                self.translator._assemble(text, request.pieces[start:end])
+                for text, (start, end) in zip(request.texts, request.bounds, strict=True)
+            ]
         finally:
-            self._cancel(requests)
+            self._cancel(request)
 
     def iter_segments(self, text: str) -> Iterator[Segment]:
         """Yield the segments of ``text`` in source order as they are translated (streaming).
@@ -121,7 +126,7 @@ class BatchingTranslator:
         Closing the iterator early (a cancelled page run) drops its remaining sentences.
         """
         validate_text(text, self.translator.max_chars)
-        (request,) = self._submit([(text, True)])
+        request = self._submit([text], stream=True)
         try:
             index = 0
             while True:
@@ -135,11 +140,11 @@ class BatchingTranslator:
                 if index >= len(request.pieces):
                     return
         finally:
-            self._cancel([request])
+            self._cancel(request)
 
     @property
     def pending(self) -> int:
-        """Requests waiting or in progress."""
+        """Requests (callers) waiting or in progress."""
         with self._cond:
             return len(self._queue)
 
@@ -154,23 +159,23 @@ class BatchingTranslator:
             self._cond.notify_all()
 
     # -- requests ----------------------------------------------------------------------------
-    def _submit(self, items: list[tuple[str, bool]]) -> list[_Request]:
-        requests = [_Request(text=text, stream=stream) for text, stream in items]
+    def _submit(self, texts: list[str], *, stream: bool) -> _Request:
+        request = _Request(texts=texts, stream=stream)
         with self._cond:
             if self._closed:
                 raise ServerBusyError("The server is shutting down.")
-            if len(self._queue) + len(requests) > self.max_pending:
+            if len(self._queue) >= self.max_pending:
                 raise ServerBusyError(
                     f"The server is busy ({len(self._queue)} requests waiting); try again shortly."
                 )
-            self._queue.extend(requests)
+            self._queue.append(request)
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(
                     target=self._loop, name="tarjama-batcher", daemon=True
                 )
                 self._worker.start()
             self._cond.notify_all()
-        return requests
+        return request
 
     def _wait(self, request: _Request, ready: Any) -> None:
         with self._cond:
@@ -182,16 +187,11 @@ class BatchingTranslator:
         if request.error is not None:
             raise request.error
 
-    def _cancel(self, requests: list[_Request]) -> None:
+    def _cancel(self, request: _Request) -> None:
         with self._cond:
-            for request in requests:
-                request.cancelled = True
-                if request in self._queue:
-                    self._queue.remove(request)
-
-    def _result(self, request: _Request) -> TranslationResult:
-        assert request.pieces is not None
-        return self.translator._assemble(request.text, request.pieces)
+            request.cancelled = True
+            if request in self._queue:
+                self._queue.remove(request)
 
     # -- the worker ----------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -219,14 +219,19 @@ class BatchingTranslator:
             new = [r for r in self._queue if r.pieces is None and not r.cancelled]
         for request in new:
             try:
-                pieces = self.translator._prepare(request.text, doc=0)
+                pieces: list[Any] = []
+                bounds = []
+                for doc, text in enumerate(request.texts):
+                    start = len(pieces)
+                    pieces += self.translator._prepare(text, doc=doc)
+                    bounds.append((start, len(pieces)))
             except Exception as exc:  # noqa: BLE001 - handed to the request's own thread
                 with self._cond:
                     request.error = exc
                     self._drop(request)
                 continue
             with self._cond:
-                request.pieces = pieces
+                request.pieces, request.bounds = pieces, bounds
                 if not pieces:
                     self._drop(request)
 
