@@ -258,11 +258,31 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=cmd_eval_summary)
     ev.set_defaults(handler=lambda args: _missing_action(ev))
 
-    cmd = command(sub, "ui", "Start the web interface.", "model")
+    cmd = command(sub, "ui", "Start the web page and the HTTP API (one server).", "model")
     cmd.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (this machine)")
     cmd.add_argument("--port", type=_positive(1), default=7860, help="default: 7860")
     cmd.add_argument("--share", action="store_true", help="also open a public gradio link")
-    cmd.add_argument("--max-chars", type=_positive(1), default=None)
+    cmd.add_argument(
+        "--max-chars", type=_positive(1), default=None, help="characters per request (20,000)"
+    )
+    cmd.add_argument(
+        "--api-keys",
+        metavar="FILE",
+        help="require an API key for the HTTP API: one key per line, optionally followed by "
+        "its requests per minute",
+    )
+    cmd.add_argument(
+        "--rate-limit",
+        type=_positive(0),
+        default=0,
+        metavar="N",
+        help="API requests per minute per key (without keys: per client address); 0: no limit",
+    )
+    cmd.add_argument(
+        "--no-batching",
+        action="store_true",
+        help="translate one request at a time instead of batching concurrent ones",
+    )
     cmd.set_defaults(handler=cmd_ui)
     return parser
 
@@ -696,17 +716,27 @@ def cmd_eval_summary(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     try:
         from ui.app import AppConfig, serve
+        from ui.config import load_api_keys
     except ImportError as exc:
         raise TarjamaError(f"The web UI is not available: {exc}") from None
+    from translate.errors import ModelUnavailableError
+
     fields: dict[str, Any] = {
         "model": args.model,
         "summary_model": args.summary_model,
         "backend": args.backend,
         "device": args.device,
+        "rate_limit": args.rate_limit,
+        "batching": not args.no_batching,
     }
     if args.max_chars is not None:
         fields["max_chars"] = args.max_chars
-    serve(AppConfig(**fields), host=args.host, port=args.port, share=args.share)
+    if args.api_keys:
+        fields["api_keys"] = load_api_keys(args.api_keys)
+    try:
+        serve(AppConfig(**fields), host=args.host, port=args.port, share=args.share)
+    except ModelUnavailableError as exc:  # a --model that cannot work: say so at start
+        raise UsageError(str(exc)) from None
     return EXIT_OK
 
 
