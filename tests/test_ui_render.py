@@ -168,8 +168,11 @@ def test_downloads_hold_source_translation_summary_and_models() -> None:
 @pytest.mark.parametrize(
     ("source", "translation", "stem"),
     [
-        ("عنوان\nنص", "Security Council meets on Aleppo today, envoy says\nMore.",
-         "tarjama-security-council-meets-on-aleppo-today"),
+        (
+            "عنوان\nنص",
+            "Security Council meets on Aleppo today, envoy says\nMore.",
+            "tarjama-security-council-meets-on-aleppo-today",
+        ),
         ("مجلس الأمن يجتمع\nنص", "", "tarjama-مجلس-الأمن-يجتمع"),
         ("", "", "tarjama-article"),
         ("!!!", "...", "tarjama-article"),

@@ -273,8 +273,10 @@ def add_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
             texts = ["\n".join(t.splitlines()) for t in texts]
         if source == "en":
             return JSONResponse(
-                {"error": "en is not supported as a source: tarjama translates Arabic (ar) "
-                 "into English (en)"},
+                {
+                    "error": "en is not supported as a source: tarjama translates Arabic (ar) "
+                    "into English (en)"
+                },
                 status_code=400,
             )
         for value, allowed in ((source, ("ar", "auto")), (target, ("en",))):

@@ -106,9 +106,7 @@ def _outputs(frame: Frame) -> tuple[Any, ...]:
 def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
     catalog = bench.catalog
     # Half-hourly, gradio deletes its copies of uploads and downloads older than an hour.
-    with gr.Blocks(
-        title=config.title, analytics_enabled=False, delete_cache=(1800, 3600)
-    ) as app:
+    with gr.Blocks(title=config.title, analytics_enabled=False, delete_cache=(1800, 3600)) as app:
         gr.HTML(_HEADER, elem_id="tj-header-block", padding=False)
         gr.HTML(
             render.model_status(_model_entries(bench), bench.summary_note),
@@ -301,9 +299,7 @@ def _example_loader(runs: PageRuns, text: str, label: str):
 def _gradio_api(bench: Workbench) -> None:
     """gradio_client's named endpoints ``/translate``, ``/summarize``, ``/digest``."""
 
-    def failed(
-        exc: BaseException, role: str = "translation", model: str | None = None
-    ) -> gr.Error:
+    def failed(exc: BaseException, role: str = "translation", model: str | None = None) -> gr.Error:
         message, hint = bench.explain(exc, role, model)
         return gr.Error(f"{message} {hint}" if hint else message, print_exception=False)
 

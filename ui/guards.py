@@ -120,9 +120,7 @@ class UploadGuard:
     ``max_total``. After it: files of other types are deleted and the request answered 415.
     """
 
-    def __init__(
-        self, app: ASGIApp, folder: Path, max_total: int, types: tuple[str, ...]
-    ) -> None:
+    def __init__(self, app: ASGIApp, folder: Path, max_total: int, types: tuple[str, ...]) -> None:
         self.app = app
         self.folder = folder
         self.max_total = max_total

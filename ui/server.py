@@ -67,8 +67,7 @@ def model_report(bench: Workbench) -> list[str]:
     """One line per model for the start-up message: which are ready, and what follows."""
     catalog = bench.catalog
     lines = [
-        f"translation model {c.public}: {c.note()}"
-        + (" (default)" if c == catalog.default else "")
+        f"translation model {c.public}: {c.note()}" + (" (default)" if c == catalog.default else "")
         for c in catalog.translation
         if c == catalog.default or c.ready
     ]
