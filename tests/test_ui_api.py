@@ -124,21 +124,29 @@ def test_empty_input_stops_with_nothing_translated(bench: Workbench) -> None:
     assert "Translation stopped" not in frames[0].status
 
 
-def test_cancel_keeps_what_is_done_without_the_pending_row(
+def test_stop_ends_the_run_with_what_is_done_without_the_pending_row(
     bench: Workbench, seed_article: str
 ) -> None:
     runs = PageRuns(bench)
     stream = runs.run(seed_article, None, None, None, session="s2")
     frames = [next(stream) for _ in range(3)]  # the start and two segments
     assert "Translating the next" in frames[-1].aligned
-    frame = runs.cancel("s2")
-    stream.close()
+    assert runs.stop("s2") is True
+    *_, frame = list(stream)  # the run sends its own last frame
     assert "Translating the next" not in frame.aligned and "tj-sent-1" in frame.aligned
     assert frame.status.count("Stopped after") == 1 and not frame.running
     data = json.loads(Path(frame.downloads["json"]).read_text(encoding="utf-8"))
     assert data["complete"] is False and data["translation"]["segments"]
-    nothing = runs.cancel("never-ran")
-    assert "before the first sentence" in nothing.status and nothing.downloads is None
+    assert runs.stop("s2") is False  # over
+
+
+def test_a_silent_stop_sends_nothing_more(bench: Workbench, seed_article: str) -> None:
+    runs = PageRuns(bench)
+    stream = runs.run(seed_article, None, None, None, session="s3")
+    next(stream), next(stream)
+    runs.stop("s3", silent=True)
+    assert list(stream) == []
+    assert runs.stop("never-ran") is False
 
 
 def test_one_translator_per_model(bench: Workbench, config: AppConfig) -> None:

@@ -26,7 +26,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 DEFAULT_WINDOW_S = 0.004  # how long an idle worker waits for concurrent requests to arrive
 DEFAULT_MAX_PENDING = 64
 _FIRST_WAVE = 2
+_STOP_POLL_S = 0.1  # how often a waiting stream checks whether it should stop
 
 
 class ServerBusyError(TarjamaError):
@@ -120,17 +121,22 @@ class BatchingTranslator:
         finally:
             self._cancel(request)
 
-    def iter_segments(self, text: str) -> Iterator[Segment]:
+    def iter_segments(
+        self, text: str, *, stop: Callable[[], bool] | None = None
+    ) -> Iterator[Segment]:
         """Yield the segments of ``text`` in source order as they are translated (streaming).
 
-        Closing the iterator early (a cancelled page run) drops its remaining sentences.
+        Closing the iterator early, or ``stop()`` turning true (checked while it waits), ends
+        it and drops its remaining sentences.
         """
         validate_text(text, self.translator.max_chars)
         request = self._submit([text], stream=True)
         try:
             index = 0
             while True:
-                self._wait(request, lambda r, i=index: r.finished or r.done > i)
+                self._wait(request, lambda r, i=index: r.finished or r.done > i, stop)
+                if stop is not None and stop() and request.done <= index:
+                    return
                 if request.error is not None:
                     raise request.error
                 assert request.pieces is not None
@@ -177,13 +183,15 @@ class BatchingTranslator:
             self._cond.notify_all()
         return request
 
-    def _wait(self, request: _Request, ready: Any) -> None:
+    def _wait(self, request: _Request, ready: Any, stop: Callable[[], bool] | None = None) -> None:
         with self._cond:
             while not ready(request):
                 if self._closed and not request.finished:
                     request.error = request.error or ServerBusyError("The server is shutting down.")
                     return
-                self._cond.wait()
+                if stop is not None and stop():
+                    return
+                self._cond.wait(timeout=_STOP_POLL_S if stop is not None else None)
         if request.error is not None:
             raise request.error
 

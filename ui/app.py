@@ -233,12 +233,16 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
             for frame in runs.run(text, model_name, method_name, length_name, session):
                 yield _outputs(frame)
 
-        def cancel(request: gr.Request) -> tuple[Any, ...]:
-            return _outputs(runs.cancel(getattr(request, "session_hash", None)))
+        def cancel(request: gr.Request) -> Any:
+            # The run sends its own last frame (what is done, the downloads): no frame of it
+            # can then arrive after the one that says it stopped.
+            runs.stop(getattr(request, "session_hash", None))
+            return gr.Button(interactive=False)
 
-        def open_file(path: str | None) -> tuple[Any, ...]:
+        def open_file(path: str | None, request: gr.Request) -> tuple[Any, ...]:
             if not path:
                 return (gr.skip(),) * (len(outputs) + 1)
+            runs.stop(getattr(request, "session_hash", None), silent=True)
             name = Path(path).name
             try:
                 text = bench.read_upload(path)
@@ -260,8 +264,7 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
         )
         cancel_btn.click(
             cancel,
-            outputs=outputs,
-            cancels=[run_event],
+            outputs=[cancel_btn],
             queue=False,
             show_progress="hidden",
             api_visibility="private",
@@ -290,7 +293,8 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
 
 
 def _example_loader(runs: PageRuns, text: str, label: str):
-    def load() -> tuple[Any, ...]:
+    def load(request: gr.Request) -> tuple[Any, ...]:
+        runs.stop(getattr(request, "session_hash", None), silent=True)
         return (text, *_outputs(runs.cleared(f"Example loaded: {label}.")))
 
     return load

@@ -1,8 +1,9 @@
 """One run of the page, as plain frames: translate sentence by sentence, then summarise.
 
-:class:`PageRuns` keeps the latest run of each browser session so that Cancel can show what was
-done (without the "next sentences" row) and offer it as downloads. No gradio here: ``ui/app.py``
-turns each :class:`Frame` into component updates.
+:class:`PageRuns` keeps the running run of each browser session so that Cancel can stop it: the
+run itself then sends its last frame (what was done, without the "next sentences" row, and the
+downloads of it), so no frame of the run can arrive after the one that says it stopped. No
+gradio here: ``ui/app.py`` turns each :class:`Frame` into component updates.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class _Run:
     segments: list[Segment] = field(default_factory=list)
     server: Any = None
     stopped: bool = False
+    silent: bool = False
 
     def rows(self) -> int:
         return len({s.sentence for s in self.segments})
@@ -81,7 +83,11 @@ class PageRuns:
         length: str | None,
         session: str | None,
     ) -> Iterator[Frame]:
-        """Translate (streamed, segment by segment), then summarise; errors become messages."""
+        """Translate (streamed, segment by segment), then summarise; errors become messages.
+
+        :meth:`stop` ends it from another thread: the last frame then shows what was done
+        (unless the stop was silent), so that nothing the run sends can arrive after it.
+        """
         key = session or "api"
         frame = Frame(running=True, aligned=render.aligned_view([]))
         started = time.monotonic()
@@ -91,6 +97,7 @@ class PageRuns:
             self.bench.check_text(text)
             state.server = self.bench.translator(model)
         except TarjamaError as exc:
+            self._forget(key, state)
             yield self._failed(frame, exc, "Nothing translated.", model)
             return
         state.expected = len(split_sentences(text))
@@ -100,10 +107,11 @@ class PageRuns:
         )
         yield replace(frame)
         try:
-            with contextlib.closing(state.server.iter_segments(text)) as stream:
+            stream = state.server.iter_segments(text, stop=lambda: state.stopped)
+            with contextlib.closing(stream):
                 for segment in stream:
                     if state.stopped:
-                        return
+                        break
                     state.segments.append(segment)
                     frame.translation = join_paragraphs(text, state.segments)
                     frame.aligned = render.aligned_view(state.segments, pending=True)
@@ -119,8 +127,11 @@ class PageRuns:
             if state.segments:
                 status = f"Stopped after {state.rows()} of {state.expected} sentences."
                 frame.downloads = self._write(key, state, None, note=status)
-            yield self._failed(frame, exc, status, model)
             self._forget(key, state)
+            yield self._failed(frame, exc, status, model)
+            return
+        if state.stopped:
+            yield from self._stopped(key, state)
             return
         frame.aligned = render.aligned_view(state.segments)
         method = method or self.bench.summary_method
@@ -128,6 +139,9 @@ class PageRuns:
         yield replace(frame)
 
         summary, error = yield from self._summarise(frame, state, method, length)
+        if state.stopped:
+            yield from self._stopped(key, state)
+            return
         if error is not None:
             message, hint = self.bench.explain(error, role="summarization")
             frame.error = render.error_box(
@@ -170,9 +184,9 @@ class PageRuns:
         thread = threading.Thread(target=work, name="tarjama-summary", daemon=True)
         started = time.monotonic()
         thread.start()
-        while True:
+        while not state.stopped:
             thread.join(timeout=_TICK_S)
-            if not thread.is_alive():
+            if not thread.is_alive() or state.stopped:
                 break
             seconds = time.monotonic() - started
             frame.status = render.status_box(
@@ -183,18 +197,30 @@ class PageRuns:
             yield replace(frame)
         return box.get("summary"), box.get("error")
 
-    def cancel(self, session: str | None) -> Frame:
-        """Stop the session's run: show what is done, without the pending row, as downloads too."""
-        key = session or "api"
+    def stop(self, session: str | None, *, silent: bool = False) -> bool:
+        """Ask the session's run to stop (Cancel); ``silent``: without a last frame (a new
+        article was loaded). False when the session has no run going."""
         with self._lock:
-            state = self._runs.pop(key, None)
+            state = self._runs.get(session or "api")
+        if state is None:
+            return False
+        state.silent = silent
+        state.stopped = True
+        return True
+
+    def _stopped(self, key: str, state: _Run) -> Iterator[Frame]:
+        """The last frame of a stopped run: what is done, without the pending row, and the
+        downloads of it."""
+        self._forget(key, state)
+        if state.silent:
+            return
         frame = Frame(aligned=render.aligned_view([]))
-        if state is None or not state.segments:
+        if not state.segments:
             frame.status = render.status_box(
                 "Stopped before the first sentence was done.", "stopped"
             )
-            return frame
-        state.stopped = True
+            yield frame
+            return
         segments = list(state.segments)
         done = len({s.sentence for s in segments})
         frame.translation = join_paragraphs(state.text, segments)
@@ -207,7 +233,7 @@ class PageRuns:
         frame.status = render.status_box(
             f"{message} What is done is kept below and in the downloads.", "stopped"
         )
-        return frame
+        yield frame
 
     # -- helpers -------------------------------------------------------------------------------
     def _failed(self, frame: Frame, exc: BaseException, status: str, model: str | None) -> Frame:

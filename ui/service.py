@@ -23,7 +23,7 @@ from translate.errors import ConfigError, MissingDependencyError, ModelUnavailab
 from translate.serving import BatchingTranslator, ServerBusyError
 from translate.translator import validate_text
 
-from .catalog import DOWNLOAD, Catalog
+from .catalog import Catalog
 from .config import UPLOAD_TYPES, AppConfig
 
 __all__ = ["InputTooLarge", "Workbench", "read_text_file"]
@@ -85,12 +85,11 @@ class Workbench:
             # the user picks abstractive (which downloads when the hub is reachable).
             self.summary_method = "extractive"
             self.summary_note = (
-                f"The summary model {summary.public} is not downloaded, so summaries are "
-                f"extractive (sentences picked from the translation). For abstractive ones run "
-                f"`tarjama models download {summary.public}` and restart."
-                if summary.state == DOWNLOAD or not summary.local
-                else f"The summary model {summary.public} is not a model directory, so "
-                "summaries are extractive."
+                f"{summary.public} is not downloaded: summaries are extractive (sentences "
+                f"picked from the translation). For abstractive ones run `tarjama models "
+                f"download {summary.public}` and restart."
+                if not summary.local
+                else f"{summary.public} is not a model directory: summaries are extractive."
             )
         self.examples = load_examples(config.examples_dir)
         self._translators: dict[str, BatchingTranslator] = {}
