@@ -58,6 +58,7 @@ class AppConfig:
     max_upload_total_bytes: int = 64 * 1024 * 1024
     max_body_bytes: int = 2 * 1024 * 1024
     translation_settings: dict[str, Any] | None = None  # generation overrides (models.yaml keys)
+    cache_size: int = 8192  # sentences the translator remembers (0: none, for benchmarks)
     concurrency: int = 2
     max_queue: int = 32
     batching: bool = True

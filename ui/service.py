@@ -115,6 +115,7 @@ class Workbench:
                     backend=self.config.backend,
                     device=self.config.device,
                     max_chars=self.config.max_chars,
+                    cache_size=self.config.cache_size,
                     generation=self.config.translation_settings,
                 )
                 self._translators[internal] = BatchingTranslator(
