@@ -11,8 +11,8 @@ Each request is prepared exactly as ``Translator.translate`` prepares it (the sa
 windows and flags); only which sentences share a model batch changes, as it already does across
 the documents of ``Translator.translate_batch``.
 
-Within a cycle, sentences of similar length (within 2× of each other, :func:`length_groups`)
-share model calls: the decoding cap of a batch follows its longest source, and a short sentence
+Within a batched cycle, sentences of similar length (within 2× of each other,
+:func:`length_groups`) share model calls: the decoding cap of a batch follows its longest source, and a short sentence
 should not inherit a long neighbour's cap.
 
 Fairness: each cycle of the worker is about one model batch (``cycle_tokens`` source tokens),
@@ -316,8 +316,11 @@ class BatchingTranslator:
         pieces = [p for request, start, end in plan for p in request.pieces[start:end]]  # type: ignore[index]
         error: BaseException | None = None
         try:
-            for group in length_groups(pieces):
-                self.translator._run(group)
+            if self.batching:
+                for group in length_groups(pieces):
+                    self.translator._run(group)
+            else:  # one request at a time: exactly Translator.translate's own batching
+                self.translator._run(pieces)
         except Exception as exc:  # noqa: BLE001 - every request of the cycle gets it
             error = exc
         self.cycles += 1
