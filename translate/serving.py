@@ -12,8 +12,8 @@ windows and flags); only which sentences share a model batch changes, as it alre
 the documents of ``Translator.translate_batch``.
 
 Within a batched cycle, sentences of similar length (within 2× of each other,
-:func:`length_groups`) share model calls: the decoding cap of a batch follows its longest source, and a short sentence
-should not inherit a long neighbour's cap.
+:func:`length_groups`) share model calls: the decoding cap of a batch follows its longest
+source, and a short sentence should not inherit a long neighbour's cap.
 
 Fairness: each cycle of the worker is about one model batch (``cycle_tokens`` source tokens),
 filled round-robin from the waiting requests, so a 4,000-sentence request advances one batch at a
