@@ -45,7 +45,7 @@ LEVELS = (1, 5, 20)
 PROFILES = {
     # requests per client at each level: (1 client, 5 clients, 20 clients)
     "quick": {"short": (6, 2, 1), "article": (1, 1, 0), "levels": (1, 5, 20)},
-    "full": {"short": (24, 6, 3), "article": (2, 1, 1), "levels": LEVELS},
+    "full": {"short": (24, 6, 3), "article": (1, 1, 1), "levels": LEVELS},
 }
 _LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 
