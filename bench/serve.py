@@ -72,9 +72,19 @@ def serve_worker(task: dict[str, Any]) -> None:
         batching=task["batching"],
         summary_method="extractive",
         max_queue=64,
-        translation_settings=task.get("generation"),
     )
     serve(config, host="127.0.0.1", port=task["port"])
+
+
+def with_beams(registry: Path, beams: int) -> None:
+    """Set the beam size of the bench model's decoding and of the guard's retry."""
+    import yaml
+
+    raw = yaml.safe_load(registry.read_text(encoding="utf-8"))
+    entry = raw["models"][raw["default_translation"]]
+    for key in ("generation", "strict_generation"):
+        entry[key] = {**entry.get(key, {}), "num_beams": beams}
+    registry.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def free_port() -> int:
@@ -226,7 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     parser.add_argument("--dir", help="where the built model and its conversion are kept")
     parser.add_argument(
-        "--beams", type=int, default=None, help="beam size (default: the registry's, 4)"
+        "--beams",
+        type=int,
+        default=None,
+        help="beam size of decoding and of the guard's retry (default: the registry's, 4)",
     )
     parser.add_argument("--kinds", default="short,article", help="short, article or both")
     parser.add_argument("--server", help=argparse.SUPPRESS)
@@ -234,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.server:
         serve_worker(json.loads(args.server))
         return 0
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out
 
     bench_run = _bench_run()
     profile = PROFILES["quick" if args.quick else "full"]
@@ -243,10 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     if setup["build_s"] or setup["convert_s"]:
         print(f"built the model in {setup['build_s']:.0f}s, converted in {setup['convert_s']:.0f}s")
     registry = bench_run.bench_registry(directory, model)
-    generation = None
     if args.beams is not None:
-        generation = {"num_beams": args.beams}
-    task = {"generation": generation}
+        with_beams(registry, args.beams)
+    task: dict[str, Any] = {}
     kinds = [k for k in args.kinds.split(",") if k]
     info = bench_run.machine()
     print(
