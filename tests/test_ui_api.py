@@ -267,3 +267,20 @@ def test_serve_defaults_are_safe(monkeypatch: pytest.MonkeyPatch, config: AppCon
     routes = {getattr(r, "path", None) for r in app.routes}
     assert {"/api/v1/translate", "/translate", "/languages", "/detect", "/docs"} <= routes
     assert render.status_box("x")  # the page module imported without launching anything
+
+
+def test_tarjama_ui_refuses_a_model_that_cannot_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import signal
+
+    from ui.cli import main
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["ui", "--model", str(tmp_path / "nope")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) is before  # serve() leaves the handler as it was
+    keys = tmp_path / "keys.txt"
+    keys.write_text("short\n", encoding="utf-8")
+    assert main(["ui", "--api-keys", str(keys)]) == 2
+    assert "at least 8 characters" in capsys.readouterr().err

@@ -84,25 +84,28 @@ def serve(
     folder is removed on the way out."""
     # A SIGTERM before uvicorn takes over (or re-raised by it after a graceful stop) exits
     # through Python, so the cleanup below and atexit run.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    bench = Workbench(config)
-    atexit.register(bench.cleanup)
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        for line in model_report(bench):
-            print(f"tarjama: {line}", file=sys.stderr)
-        app = create_app(config, bench)
-        server = uvicorn.Server(
-            uvicorn.Config(
-                app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5
+        bench = Workbench(config)
+        atexit.register(bench.cleanup)
+        try:
+            for line in model_report(bench):
+                print(f"tarjama: {line}", file=sys.stderr)
+            app = create_app(config, bench)
+            server = uvicorn.Server(
+                uvicorn.Config(
+                    app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5
+                )
             )
-        )
-        where = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
-        print(f"tarjama: the page on {where} · the API on {where}docs", file=sys.stderr)
-        if share:
-            threading.Thread(target=_share, args=(server, port), daemon=True).start()
-        server.run()
+            where = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+            print(f"tarjama: the page on {where} · the API on {where}docs", file=sys.stderr)
+            if share:
+                threading.Thread(target=_share, args=(server, port), daemon=True).start()
+            server.run()
+        finally:
+            bench.cleanup()
     finally:
-        bench.cleanup()
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _share(server: uvicorn.Server, port: int) -> None:
