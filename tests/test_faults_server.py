@@ -161,7 +161,7 @@ def test_no_local_paths_in_config_or_answers(tiny_marian: Path, tmp_path: Path) 
     with live_server(tiny_config(model)) as (url, _):
         for path in ("config", "gradio_api/info", "api/v1/models"):
             text = httpx.get(url + path).text
-            assert str(tmp_path) not in text, path
+            assert str(tmp_path) not in text and str(REPO) not in text, path
         assert "newsroom-marian" in httpx.get(url + "api/v1/models").text
         shutil.rmtree(model)  # the weights vanish under a running server
         reply = httpx.post(url + "api/v1/translate", json={"text": SENTENCE}, timeout=60)

@@ -42,7 +42,8 @@ __all__ = ["BatchingTranslator", "ServerBusyError", "length_groups"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WINDOW_S = 0.004  # how long an idle worker waits for concurrent requests to arrive
+DEFAULT_WINDOW_S = 0.005  # an idle worker starts once no request arrived for this long...
+DEFAULT_MAX_WINDOW_S = 0.05  # ...or after this long at most
 DEFAULT_MAX_PENDING = 64
 _FIRST_WAVE = 2
 _STOP_POLL_S = 0.1  # how often a waiting stream checks whether it should stop
@@ -84,7 +85,6 @@ class _Request:
     wave: int = _FIRST_WAVE
     error: BaseException | None = None
     cancelled: bool = False
-    arrived: float = field(default_factory=time.monotonic)
 
     @property
     def finished(self) -> bool:
@@ -97,9 +97,11 @@ class BatchingTranslator:
     ``translate`` and ``translate_many`` block until their texts are done; ``iter_segments``
     streams one text's segments in source order. Input errors (empty, not Arabic, too long) are
     raised in the caller's thread before anything is queued; :class:`ServerBusyError` when
-    ``max_pending`` requests are already waiting. ``window_s`` is how long an idle worker waits
-    for more requests before it starts; ``cycle_tokens`` (default: the Translator's
-    ``batch_tokens``) bounds the source tokens of one cycle.
+    ``max_pending`` requests are already waiting. An idle worker starts once no request arrived
+    for ``window_s``, or after ``max_window_s`` at most (clients answered by one cycle send their
+    next requests within milliseconds of each other: they should share the next cycle);
+    ``cycle_tokens`` (default: the Translator's ``batch_tokens``) bounds the source tokens of
+    one cycle.
     """
 
     def __init__(
@@ -108,12 +110,15 @@ class BatchingTranslator:
         *,
         batching: bool = True,
         window_s: float = DEFAULT_WINDOW_S,
+        max_window_s: float = DEFAULT_MAX_WINDOW_S,
         cycle_tokens: int | None = None,
         max_pending: int = DEFAULT_MAX_PENDING,
     ) -> None:
         self.translator = translator
         self.batching = batching
         self.window_s = max(0.0, window_s)
+        self.max_window_s = max(self.window_s, max_window_s)
+        self._arrivals = 0  # requests submitted so far
         self.cycle_tokens = cycle_tokens or translator.batch_tokens
         self.max_pending = max_pending
         self._cond = threading.Condition()
@@ -197,6 +202,7 @@ class BatchingTranslator:
                     f"The server is busy ({len(self._queue)} requests waiting); try again shortly."
                 )
             self._queue.append(request)
+            self._arrivals += 1
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(
                     target=self._loop, name="tarjama-batcher", daemon=True
@@ -231,16 +237,26 @@ class BatchingTranslator:
                     self._cond.wait()
                 if self._closed:
                     return
-                idle_since = min(r.arrived for r in self._queue)
-            # Let requests that arrive together join the first cycle.
-            if self.batching and self.window_s:
-                delay = self.window_s - (time.monotonic() - idle_since)
-                if delay > 0:
-                    time.sleep(delay)
+                idle = all(r.scheduled == 0 for r in self._queue)
+            if self.batching and self.window_s and idle:
+                self._collect()
             try:
                 self._cycle()
             except Exception:  # noqa: BLE001 - the worker must outlive any one request
                 log.exception("batching worker cycle failed")
+
+    def _collect(self) -> None:
+        """Wait while requests keep arriving: until ``window_s`` passes without one, or
+        ``max_window_s`` in all."""
+        deadline = time.monotonic() + self.max_window_s
+        with self._cond:
+            seen = self._arrivals
+        while time.monotonic() < deadline:
+            time.sleep(self.window_s)
+            with self._cond:
+                if self._arrivals == seen:
+                    return
+                seen = self._arrivals
 
     def _prepare_new(self) -> None:
         """Split newly arrived texts into the Translator's pieces (in the worker: one tokenizer
@@ -306,6 +322,7 @@ class BatchingTranslator:
                 if request in self._queue:
                     self._queue.remove(request)
                     self._queue.append(request)
+            self._arrivals += 1
         return plan
 
     def _cycle(self) -> None:

@@ -34,6 +34,8 @@ __all__ = ["AppConfig", "build_app", "gradio_temp_dir", "launch_options", "serve
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 FONT_DIR = STATIC_DIR / "fonts"
 ARABIC_FONT = FONT_DIR / "NotoNaskhArabic-Regular.ttf"
+# Served by ui.server at this path (relative to the page): no local path reaches the browser.
+FONT_ROUTE = "tarjama-fonts"
 CSS_FILE = STATIC_DIR / "tarjama.css"
 # Arabic first; the English hint is an LTR isolate (U+2066…U+2069) so that its parentheses
 # stay the right way round inside the right-to-left box.
@@ -338,8 +340,9 @@ def _gradio_api(bench: Workbench) -> None:
 
 
 def _css() -> str:
-    """The page's CSS: the locally served Arabic font first, then ``ui/static/tarjama.css``."""
-    font_url = f"gradio_api/file={ARABIC_FONT.as_posix()}"
+    """The page's CSS: the Arabic font (served by the server at ``FONT_ROUTE``) first, then
+    ``ui/static/tarjama.css``."""
+    font_url = f"{FONT_ROUTE}/{ARABIC_FONT.name}"
     face = (
         "@font-face { font-family: 'Noto Naskh Arabic'; "
         f"src: url('{font_url}') format('truetype'); font-weight: 400 700; "
@@ -378,7 +381,7 @@ def launch_options(config: AppConfig | None = None) -> dict[str, Any]:
     return {
         "theme": _theme(),
         "css": _css(),
-        "allowed_paths": [str(FONT_DIR)],
+        "allowed_paths": [],
         "max_file_size": config.max_upload_bytes,
         "show_error": True,
         "footer_links": ["api", "settings"],

@@ -62,7 +62,7 @@ class AppConfig:
     concurrency: int = 2
     max_queue: int = 32
     batching: bool = True
-    batch_window_s: float = 0.004
+    batch_window_s: float = 0.005  # quiet time that starts a cycle (at most 10x it)
     api_keys: dict[str, int | None] = field(default_factory=dict)
     rate_limit: int = 0
     title: str = "tarjama — Arabic → English news"

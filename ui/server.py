@@ -20,11 +20,12 @@ from typing import Any
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from translate import __version__
 
 from .api import API_PREFIXES, add_routes
-from .app import build_app, gradio_temp_dir, launch_options
+from .app import FONT_DIR, FONT_ROUTE, build_app, gradio_temp_dir, launch_options
 from .config import UPLOAD_TYPES, AppConfig
 from .guards import Access, ApiCors, BodyLimit, UploadGuard
 from .service import Workbench
@@ -47,6 +48,7 @@ def create_app(config: AppConfig, bench: Workbench | None = None) -> FastAPI:
     )
     app.state.workbench = bench
     add_routes(app, bench, Access(config.api_keys, config.rate_limit))
+    app.mount(f"/{FONT_ROUTE}", StaticFiles(directory=FONT_DIR), name="fonts")
     with gradio_temp_dir(bench.uploads_dir):
         gr.mount_gradio_app(
             app, blocks, path="/", run_history=False, ssr_mode=False, **launch_options(config)
