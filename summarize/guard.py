@@ -9,6 +9,10 @@ Problems (:func:`check_summary`):
   too few distinct words in a window: ``translate.guard.has_word_loop`` /
   ``has_low_diversity``), any 3-word n-gram ``REPEAT_TRIGRAM_TOTAL`` times anywhere, or a
   sentence said twice.
+* ``garbled`` - U+FFFD replacement characters its input does not have (a byte-level decoder
+  produced invalid UTF-8; seen on the CTranslate2 backend).
+* ``not-english`` - the input reads as English but the summary does not (mostly non-Latin
+  letters, or almost none of the common English words: ``summarize.english.check_english``).
 
 Any problem makes the summarizer decode again once with the model's ``strict_generation``
 settings; if the retry still has one, an extractive selection replaces it, flagged.
@@ -19,9 +23,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from translate.errors import InputError
 from translate.guard import has_low_diversity, has_word_loop
 
-from .english import split_sentences
+from .english import check_english, split_sentences
 
 __all__ = ["check_summary"]
 
@@ -39,6 +44,14 @@ def _is_repetitive(text: str) -> bool:
     sentences = [" ".join(_WORD.findall(s.lower())) for s in split_sentences(text)]
     sentences = [s for s in sentences if len(s.split()) >= 3]
     return len(sentences) != len(set(sentences))
+
+
+def _reads_as_english(text: str) -> bool:
+    try:
+        check_english(text)
+    except InputError:
+        return False
+    return True
 
 
 def check_summary(
@@ -64,4 +77,8 @@ def check_summary(
         problems.append("longer-than-input")
     if _is_repetitive(summary):
         problems.append("repetitive")
+    if summary.count("\ufffd") > source.count("\ufffd"):
+        problems.append("garbled")
+    elif _reads_as_english(source) and not _reads_as_english(summary):
+        problems.append("not-english")
     return tuple(problems)

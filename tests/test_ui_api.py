@@ -1,8 +1,8 @@
-"""ui.app: the app on a free localhost port with tiny models, called through gradio_client."""
+"""ui.service, ui.runs and gradio's named endpoints: the page's work without a browser."""
 
 from __future__ import annotations
 
-import socket
+import json
 from pathlib import Path
 
 import pytest
@@ -13,29 +13,15 @@ pytest.importorskip("gradio_client")
 from gradio_client import Client  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
-from tests.conftest import SEEDS  # noqa: E402
 from tests.tiny_bart import build_tiny_bart  # noqa: E402
+from tests.ui_fixtures import ENGLISH, SHORT, live_server, tiny_config  # noqa: E402
 from translate import InputError  # noqa: E402
+from translate.errors import ConfigError, ModelUnavailableError  # noqa: E402
 from ui import render  # noqa: E402
-from ui.app import (  # noqa: E402
-    FONT_DIR,
-    AppConfig,
-    _read_text_file,
-    _Workbench,
-    build_app,
-    launch_options,
-    serve,
-)
-
-SHORT = (SEEDS / "short-headline.ar.txt").read_text(encoding="utf-8")
-ENGLISH = "\n".join((SEEDS / "en-news.txt").read_text(encoding="utf-8").splitlines()[:12])
-FAST = {"num_beams": 1, "max_new_tokens": 8}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from ui.app import build_app  # noqa: E402
+from ui.config import AppConfig, load_api_keys  # noqa: E402
+from ui.runs import PageRuns  # noqa: E402
+from ui.service import InputTooLarge, Workbench, read_text_file  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -45,35 +31,23 @@ def tiny_bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def config(tiny_marian: Path, tiny_bart_dir: Path) -> AppConfig:
-    return AppConfig(
-        model=str(tiny_marian),
-        summary_model=str(tiny_bart_dir),
-        backend="transformers",
-        device="cpu",
-        max_chars=4000,
-        summary_method="extractive",
-        summary_length="short",
-        translation_settings=FAST,
-    )
+    return tiny_config(tiny_marian, summary_model=str(tiny_bart_dir))
+
+
+@pytest.fixture()
+def bench(config: AppConfig):
+    workbench = Workbench(config)
+    yield workbench
+    workbench.cleanup()
 
 
 @pytest.fixture(scope="module")
 def client(config: AppConfig):
-    app = build_app(config)
-    port = free_port()
-    app.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        **launch_options(config),
-    )
-    try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    finally:
-        app.close()
+    with live_server(config) as (url, _):
+        yield Client(url, verbose=False)
 
 
+# -- gradio's named endpoints ------------------------------------------------------------------
 def test_named_endpoints_and_nothing_else(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert set(endpoints) == {"/translate", "/summarize", "/digest"}
@@ -83,113 +57,160 @@ def test_named_endpoints_and_nothing_else(client: Client) -> None:
         assert all(p["parameter_has_default"] for p in params[1:])
 
 
-def test_translate_with_only_text(client: Client, config: AppConfig) -> None:
+def test_translate_with_only_text_shows_model_names_not_paths(
+    client: Client, tiny_marian: Path
+) -> None:
     result = client.predict(SHORT, api_name="/translate")
     assert result["text"].strip()
     assert len(result["segments"]) >= 2
     assert result["segments"][0]["source"] in SHORT
-    assert result["meta"]["model"] == config.model
+    assert result["meta"]["model"] == tiny_marian.name
+    assert str(tiny_marian) not in json.dumps(result)
 
 
-def test_summarize_with_only_text(client: Client) -> None:
-    result = client.predict(ENGLISH, api_name="/summarize")
-    assert result["text"].strip()
-    assert result["meta"]["method"] == "extractive"  # the app's configured default
-    assert all(s["sources"] for s in result["sentences"])
-
-
-def test_digest_with_only_text(client: Client) -> None:
-    result = client.predict(SHORT, api_name="/digest")
-    assert result["source"] == SHORT
-    assert result["translation"]["text"].strip()
-    assert result["summary"]["text"].strip()
-    count = len(result["translation"]["segments"])
-    assert all(0 <= i < count for s in result["summary"]["sentences"] for i in s["sources"])
-
-
-def test_digest_abstractive_with_tiny_bart(client: Client, config: AppConfig) -> None:
-    result = client.predict(SHORT, None, "abstractive", "short", api_name="/digest")
-    assert result["summary"]["text"].strip()
-    assert result["summary"]["meta"]["method"] == "abstractive"
-    assert result["summary"]["meta"]["model"] == config.summary_model
+def test_summarize_and_digest_with_only_text(client: Client, tiny_bart_dir: Path) -> None:
+    summary = client.predict(ENGLISH, api_name="/summarize")
+    assert summary["text"].strip() and summary["meta"]["method"] == "extractive"
+    digest = client.predict(SHORT, None, "abstractive", "short", api_name="/digest")
+    assert digest["source"] == SHORT and digest["summary"]["text"].strip()
+    assert digest["summary"]["meta"]["model"] == tiny_bart_dir.name
+    count = len(digest["translation"]["segments"])
+    assert all(0 <= i < count for s in digest["summary"]["sentences"] for i in s["sources"])
 
 
 @pytest.mark.parametrize(
     ("api_name", "args", "message"),
     [
         ("/translate", ("",), "The input is empty."),
-        ("/translate", ("   \n",), "only whitespace"),
         ("/translate", ("Hello, this is English.",), "no Arabic letters"),
-        ("/translate", ("كلمة " * 1000,), "the limit is 4,000"),
+        ("/translate", ("كلمة " * 1000,), "accepts up to 4,000"),
         ("/translate", (SHORT, "../../etc"), "Unknown translation model"),
         ("/summarize", ("قال الوزير إن الحكومة ستواصل العمل.",), "Arabic text, not English"),
-        ("/summarize", (ENGLISH, "poetic"), "method"),
-        ("/summarize", ("word " * 1000,), "the limit is 4,000"),
-        ("/digest", ("",), "The input is empty."),
+        ("/summarize", ("word " * 1000,), "accepts up to 4,000"),
+        ("/translate", (SHORT, "opus-mt-ar-en"), "tarjama models download opus-mt-ar-en"),
     ],
 )
-def test_bad_input_is_a_readable_error(client: Client, api_name, args, message) -> None:
+def test_errors_are_readable(client: Client, api_name, args, message) -> None:
     with pytest.raises(AppError) as info:
         client.predict(*args, api_name=api_name)
     assert message in str(info.value)
-    assert "Traceback" not in str(info.value)
+    assert "Traceback" not in str(info.value) and "/tmp/" not in str(info.value)
 
 
-def test_model_not_available_says_how_to_fix(client: Client) -> None:
-    with pytest.raises(AppError) as info:
-        client.predict(SHORT, "opus-mt-ar-en", api_name="/translate")
-    text = str(info.value)
-    assert "opus-mt-ar-en" in text
-    assert "Traceback" not in text
-
-
-def test_app_still_answers_after_errors(client: Client) -> None:
-    with pytest.raises(AppError):
-        client.predict("", api_name="/translate")
-    assert client.predict(SHORT, api_name="/translate")["text"].strip()
-
-
-# -- the page's event handlers, without a browser -----------------------------------------------
-
-
-def test_streaming_run_yields_partial_translations_then_summary(config: AppConfig) -> None:
-    bench = _Workbench(config)
-    frames = list(bench.run(SHORT, None, None, None, request=None))
-    translations = [f[0] for f in frames]
+# -- the page's run, without a browser ---------------------------------------------------------
+def test_streaming_run_yields_partial_translations_then_summary(bench: Workbench) -> None:
+    frames = list(PageRuns(bench).run(SHORT, None, None, None, session="s1"))
     assert len(frames) >= 4  # start, one per segment, summarising, done
-    assert translations[1] and len(translations[1]) <= len(translations[-1])
+    assert frames[0].running and not frames[-1].running
+    assert frames[1].translation and len(frames[1].translation) <= len(frames[-1].translation)
     final = frames[-1]
-    assert final[1].strip()  # summary
-    assert "tj-sent-1" in final[2]  # aligned view
-    assert final[4] == ""  # no error
-    assert "Done" in final[5]
-    txt = bench.tmp_root / "api" / "tarjama-digest.txt"
-    md = bench.tmp_root / "api" / "tarjama-digest.md"
-    assert "TRANSLATION" in txt.read_text(encoding="utf-8")
-    assert f"**Translation model:** {config.model}" in md.read_text(encoding="utf-8")
+    assert final.summary.strip() and "tj-sent-1" in final.aligned and final.error == ""
+    assert "Done" in final.status and "Translating the next" not in final.aligned
+    files = {kind: Path(path) for kind, path in final.downloads.items()}
+    assert set(files) == {"txt", "md", "json", "csv"}
+    assert all(p.name.startswith("tarjama-") for p in files.values())
+    assert "TRANSLATION" in files["txt"].read_text(encoding="utf-8")
+    data = json.loads(files["json"].read_text(encoding="utf-8"))
+    assert data["complete"] is True and data["summary"]["sentences"]
+    assert len(data["translation"]["segments"]) >= 2
+    assert files["csv"].read_text(encoding="utf-8-sig").startswith("sentence,paragraph,arabic")
 
 
-def test_run_with_empty_input_shows_the_error_and_stops(config: AppConfig) -> None:
-    bench = _Workbench(config)
-    frames = list(bench.run("", None, None, None, request=None))
+def test_empty_input_stops_with_nothing_translated(bench: Workbench) -> None:
+    frames = list(PageRuns(bench).run("", None, None, None, session="s"))
     assert len(frames) == 1
-    assert "The input is empty." in frames[0][4]
-    assert bench.translators == {}  # no model touched
+    assert "The input is empty." in frames[0].error
+    assert "Nothing translated." in frames[0].status
+    assert "Translation stopped" not in frames[0].status
 
 
-def test_one_translator_per_model(config: AppConfig) -> None:
-    bench = _Workbench(config)
-    assert bench.translator(config.model) is bench.translator(config.model)
-    assert bench.check_model("") == config.model
-    assert any(value == "opus-mt-ar-en" for _, value in bench.model_choices)
+def test_stop_ends_the_run_with_what_is_done_without_the_pending_row(
+    bench: Workbench, seed_article: str
+) -> None:
+    runs = PageRuns(bench)
+    stream = runs.run(seed_article, None, None, None, session="s2")
+    frames = [next(stream) for _ in range(3)]  # the start and two segments
+    assert "Translating the next" in frames[-1].aligned
+    assert runs.stop("s2") is True
+    *_, frame = list(stream)  # the run sends its own last frame
+    assert "Translating the next" not in frame.aligned and "tj-sent-1" in frame.aligned
+    assert frame.status.count("Stopped after") == 1 and not frame.running
+    data = json.loads(Path(frame.downloads["json"]).read_text(encoding="utf-8"))
+    assert data["complete"] is False and data["translation"]["segments"]
+    assert runs.stop("s2") is False  # over
+
+
+def test_a_silent_stop_sends_nothing_more(bench: Workbench, seed_article: str) -> None:
+    runs = PageRuns(bench)
+    stream = runs.run(seed_article, None, None, None, session="s3")
+    next(stream), next(stream)
+    runs.stop("s3", silent=True)
+    assert list(stream) == []
+    assert runs.stop("never-ran") is False
+
+
+def test_one_translator_per_model(bench: Workbench, config: AppConfig) -> None:
+    assert bench.translator(None) is bench.translator(Path(config.model).name)
+    with pytest.raises(ConfigError, match="Unknown translation model"):
+        bench.translator("../../etc")
+    assert any(c.public == "opus-mt-ar-en" for c in bench.catalog.translation)
+
+
+def test_limits_count_lists_like_text(bench: Workbench, tiny_marian: Path) -> None:
+    with pytest.raises(InputTooLarge, match="accepts up to 4,000"):
+        bench.check_english(["A sentence of English news."] * 200)
+    with pytest.raises(InputTooLarge, match="1,000"):
+        bench.check_english(["A."] * 1001)
+    with pytest.raises(InputError, match="list of strings"):
+        bench.check_english([1, 2])
+    small = Workbench(tiny_config(tiny_marian, max_items=50))
+    try:
+        with pytest.raises(InputTooLarge, match="more than 50 sentences"):
+            small.check_english("It rained. " * 60)
+        with pytest.raises(InputTooLarge, match="60 texts"):
+            small.check_total(["نص"] * 60)
+    finally:
+        small.cleanup()
+
+
+def test_a_missing_summary_model_means_extractive_and_says_so(tiny_marian: Path) -> None:
+    bench = Workbench(tiny_config(tiny_marian, summary_method="abstractive"))
+    try:
+        assert bench.catalog.summary.state == "missing"  # the hub model, offline
+        assert bench.summary_method == "extractive"
+        assert "distilbart-cnn-12-6 is not downloaded" in bench.summary_note
+        summary = bench.summarize(ENGLISH)
+        assert summary.meta["method"] == "extractive"
+    finally:
+        bench.cleanup()
+
+
+def test_a_bad_model_directory_fails_at_start(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailableError, match="does not exist"):
+        Workbench(AppConfig(model=str(tmp_path / "nope")))
+
+
+def test_messages_speak_page_language_and_hide_paths(bench: Workbench, tmp_path: Path) -> None:
+    exc = ModelUnavailableError(f"Model 'x' not in the cache at {tmp_path}/hub/models. Fix: …")
+    message, hint = bench.explain(exc, model="opus-mt-ar-en")
+    assert message == "The translation model opus-mt-ar-en is not available on this server."
+    assert "`tarjama ui --model DIR`" in hint and "--model /path" not in hint
+    summary_message, summary_hint = bench.explain(exc, role="summarization")
+    assert "extractive summary under Options" in summary_hint
+    assert str(tmp_path) not in bench.explain(InputError(f"bad {tmp_path}/a/b"))[0]
+    assert "…/b" in bench.explain(InputError(f"bad {tmp_path}/a/b"))[0]
 
 
 def test_examples_come_from_seeds_and_are_optional(config: AppConfig, tmp_path: Path) -> None:
-    assert "Aleppo security council" in _Workbench(config).examples
-    absent = AppConfig(model=config.model, examples_dir=tmp_path / "nowhere")
-    assert _Workbench(absent).examples == {}
-    app = build_app(absent)  # the page builds without examples
-    assert app.analytics_enabled is False
+    bench = Workbench(config)
+    absent = Workbench(AppConfig(model=config.model, examples_dir=tmp_path / "nowhere"))
+    try:
+        assert "Aleppo security council" in bench.examples
+        assert absent.examples == {}
+        assert build_app(bench=absent).analytics_enabled is False
+    finally:
+        bench.cleanup()
+        absent.cleanup()
 
 
 @pytest.mark.parametrize(
@@ -206,30 +227,60 @@ def test_uploads_are_checked(tmp_path: Path, name: str, data: bytes, message: st
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(InputError, match=message):
-        _read_text_file(path, max_bytes=64 * 1024)
+        read_text_file(path, max_bytes=64 * 1024)
 
 
-def test_upload_reads_utf8_with_bom(tmp_path: Path, config: AppConfig) -> None:
-    path = tmp_path / "article.txt"
+def test_an_upload_is_read_then_removed(bench: Workbench) -> None:
+    folder = bench.uploads_dir / "abc123"
+    folder.mkdir()
+    path = folder / "article.txt"
     path.write_bytes("\ufeff".encode() + SHORT.encode("utf-8"))
-    text, error, status = _Workbench(config).read_upload(str(path))
-    assert text == SHORT and error == ""
-    assert "Loaded article.txt" in status
-    _, error, _ = _Workbench(config).read_upload(str(tmp_path / "missing.pdf"))
-    assert "not a .txt file" in error and render.error_box("x")[:20] in error
+    assert bench.read_upload(path) == SHORT
+    assert not path.exists() and not folder.exists()
+
+
+def test_api_key_files(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.txt"
+    keys.write_text("# newsroom\nk3y-for-desk-one 120\nk3y-for-desk-two\n\n", encoding="utf-8")
+    assert load_api_keys(keys) == {"k3y-for-desk-one": 120, "k3y-for-desk-two": None}
+    keys.write_text("short\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="at least 8"):
+        load_api_keys(keys)
+    keys.write_text("k3y-for-desk-one many\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 1"):
+        load_api_keys(keys)
+    with pytest.raises(ConfigError, match="Cannot read"):
+        load_api_keys(tmp_path / "missing.txt")
 
 
 def test_serve_defaults_are_safe(monkeypatch: pytest.MonkeyPatch, config: AppConfig) -> None:
-    import gradio as gr
+    import uvicorn
+
+    from ui import server
 
     seen: dict = {}
-    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kwargs: seen.update(kwargs))
-    serve(config)
-    assert seen["server_name"] == "127.0.0.1"
-    assert seen["server_port"] == 7860
-    assert seen["share"] is False
-    assert seen["allowed_paths"] == [str(FONT_DIR)]
-    assert seen["max_file_size"] == config.max_upload_bytes
-    assert "Noto Naskh Arabic" in seen["css"]
-    fonts = seen["theme"]._font + seen["theme"]._font_mono
-    assert not any(isinstance(f, gr.themes.GoogleFont) for f in fonts)
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, **kw: seen.update(cfg=self.config))
+    server.serve(config)
+    cfg = seen["cfg"]
+    assert (cfg.host, cfg.port) == ("127.0.0.1", 7860)
+    app = cfg.app
+    routes = {getattr(r, "path", None) for r in app.routes}
+    assert {"/api/v1/translate", "/translate", "/languages", "/detect", "/docs"} <= routes
+    assert render.status_box("x")  # the page module imported without launching anything
+
+
+def test_tarjama_ui_refuses_a_model_that_cannot_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import signal
+
+    from ui.cli import main
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["ui", "--model", str(tmp_path / "nope")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) is before  # serve() leaves the handler as it was
+    keys = tmp_path / "keys.txt"
+    keys.write_text("short\n", encoding="utf-8")
+    assert main(["ui", "--api-keys", str(keys)]) == 2
+    assert "at least 8 characters" in capsys.readouterr().err

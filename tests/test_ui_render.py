@@ -11,7 +11,7 @@ import pytest
 from summarize.types import SummarySentence
 from tests.tiny_models import REPO
 from translate.types import Segment
-from ui import render
+from ui import downloads, render
 
 
 def seg(index: int, sentence: int, source: str, target: str, *, paragraph: int = 0, flags=()):
@@ -127,6 +127,23 @@ def test_error_box(message, hint, expected) -> None:
         assert "Fix: &lt;do&gt; this" in html
 
 
+def test_error_box_shows_code_as_code_and_the_hint_apart() -> None:
+    html = render.error_box("Model <x> missing.", hint="Restart with `tarjama ui --model <DIR>`.")
+    assert '<p class="tj-error-message">Model &lt;x&gt; missing.</p>' in html
+    code = "<code>tarjama ui --model &lt;DIR&gt;</code>"
+    assert f'<p class="tj-error-hint">Restart with {code}.</p>' in html
+    assert "<code>" not in render.error_box("An odd ` backtick")
+
+
+def test_model_status_lists_each_model_and_the_note() -> None:
+    html = render.model_status(
+        [("Translation", "opus-mt-ar-en", "ready", True), ("Summary", "<b>", "missing", False)],
+        "Summaries are `extractive`.",
+    )
+    assert "tj-model-ready" in html and "tj-model-missing" in html
+    assert "&lt;b&gt;" in html and "<code>extractive</code>" in html
+
+
 def test_status_box_states() -> None:
     assert "tj-spinner" in render.status_box("Working", "working")
     assert "tj-spinner" not in render.status_box("Done <now>", "done")
@@ -136,11 +153,44 @@ def test_status_box_states() -> None:
 def test_downloads_hold_source_translation_summary_and_models() -> None:
     meta = {"model": "opus-mt-ar-en", "backend": "transformers", "device": "cpu"}
     summary_meta = {"method": "extractive", "model": None, "length": "short"}
-    text = render.digest_text("نص عربي", "English text.", "Summary.", meta, summary_meta)
-    md = render.digest_markdown("نص عربي", "English text.", "Summary.", meta, summary_meta)
+    text = downloads.digest_text("نص عربي", "English text.", "Summary.", meta, summary_meta)
+    md = downloads.digest_markdown("نص عربي", "English text.", "Summary.", meta, summary_meta)
     for out in (text, md):
         assert "opus-mt-ar-en (transformers, cpu)" in out
         assert "extractive" in out
         assert out.index("Summary.") < out.index("English text.") < out.index("نص عربي")
     assert "## Translation" in md and "## Source (Arabic)" in md
-    assert "(no summary)" in render.digest_text("نص", "T.", "", meta, None)
+    assert "(no summary)" in downloads.digest_text("نص", "T.", "", meta, None)
+    partial = downloads.digest_markdown("نص", "T.", "", meta, None, note="Stopped after 1 of 3.")
+    assert "> Stopped after 1 of 3." in partial
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "stem"),
+    [
+        (
+            "عنوان\nنص",
+            "Security Council meets on Aleppo today, envoy says\nMore.",
+            "tarjama-security-council-meets-on-aleppo-today",
+        ),
+        ("مجلس الأمن يجتمع\nنص", "", "tarjama-مجلس-الأمن-يجتمع"),
+        ("", "", "tarjama-article"),
+        ("!!!", "...", "tarjama-article"),
+    ],
+)
+def test_download_names_come_from_the_article(source: str, translation: str, stem: str) -> None:
+    assert downloads.download_stem(source, translation) == stem
+
+
+def test_aligned_csv_has_flags_and_provenance_and_no_formulas() -> None:
+    import csv
+    import io
+
+    segments = [*SEGMENTS, seg(4, 3, "=1+1", "=HYPERLINK()", paragraph=1)]
+    text = downloads.aligned_csv(segments, [SummarySentence("x", [1, 3])])
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0] == ["sentence", "paragraph", "arabic", "english", "flags", "summary_sentences"]
+    assert rows[2][2] == "الجزء الأول، والجزء الثاني." and rows[2][4] == "windowed;numbers"
+    assert rows[2][5] == "1" and rows[3][5] == "1"
+    assert rows[4][2] == "'=1+1" and rows[4][3] == "'=HYPERLINK()"

@@ -446,17 +446,27 @@ def _eval_news(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     try:
         from ui.app import AppConfig, serve
+        from ui.config import load_api_keys
     except ImportError as exc:
         raise TarjamaError(f"The web UI is not available: {exc}") from None
+    from translate.errors import ModelUnavailableError
+
     fields: dict[str, Any] = {
         "model": args.model,
         "summary_model": args.summary_model,
         "backend": args.backend,
         "device": args.device,
+        "rate_limit": args.rate_limit,
+        "batching": not args.no_batching,
     }
     if args.max_chars is not None:
         fields["max_chars"] = args.max_chars
-    serve(AppConfig(**fields), host=args.host, port=args.port, share=args.share)
+    if args.api_keys:
+        fields["api_keys"] = load_api_keys(args.api_keys)
+    try:
+        serve(AppConfig(**fields), host=args.host, port=args.port, share=args.share)
+    except ModelUnavailableError as exc:  # a --model that cannot work: say so at start
+        raise UsageError(str(exc)) from None
     return EXIT_OK
 
 

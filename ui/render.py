@@ -7,19 +7,18 @@ Works on anything shaped like ``translate.Segment`` and ``summarize.SummarySente
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 __all__ = [
     "AlignedRow",
     "FLAG_LABELS",
     "aligned_rows",
     "aligned_view",
-    "digest_markdown",
-    "digest_text",
     "error_box",
     "flag_badges",
+    "model_status",
     "provenance_view",
     "status_box",
 ]
@@ -243,15 +242,37 @@ def provenance_view(summary: Sequence[SummarySentenceLike], segments: Sequence[S
     return "".join(parts)
 
 
+def _inline(text: str) -> str:
+    """Escaped text with `backticks` shown as code."""
+    parts = _esc(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: leave the text as it is
+        return _esc(text)
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
 def error_box(message: str | None, *, hint: str | None = None) -> str:
-    """A readable error message (or an empty string when there is none)."""
+    """A short error message and an optional hint (or an empty string when there is none);
+    `backticks` become code."""
     if not message:
         return ""
-    extra = f'<div class="tj-error-hint">{_esc(hint)}</div>' if hint else ""
+    extra = f'<p class="tj-error-hint">{_inline(hint)}</p>' if hint else ""
     return (
         '<div class="tj-error" role="alert"><span class="tj-error-icon" aria-hidden="true">!</span>'
-        f'<div><div class="tj-error-message">{_esc(message)}</div>{extra}</div></div>'
+        f'<div><p class="tj-error-message">{_inline(message)}</p>{extra}</div></div>'
     )
+
+
+def model_status(entries: Sequence[tuple[str, str, str, bool]], note: str = "") -> str:
+    """Which models the server has: (role, name, state, ready) each, and a note (e.g. that
+    summaries are extractive because the summary model is not downloaded)."""
+    items = "".join(
+        f'<li class="tj-model {"tj-model-ready" if ready else "tj-model-missing"}">'
+        f'<span class="tj-model-role">{_esc(role)}</span> <code>{_esc(name)}</code> '
+        f'<span class="tj-model-state">{_esc(state)}</span></li>'
+        for role, name, state, ready in entries
+    )
+    extra = f'<p class="tj-model-note">{_inline(note)}</p>' if note else ""
+    return f'<div class="tj-models"><ul>{items}</ul>{extra}</div>'
 
 
 def status_box(message: str, state: str = "idle") -> str:
@@ -261,81 +282,3 @@ def status_box(message: str, state: str = "idle") -> str:
         f'<div class="tj-status tj-status-{_esc(state)}" role="status" aria-live="polite">'
         f"{spinner}{_esc(message)}</div>"
     )
-
-
-def _model_line(meta: Mapping[str, Any]) -> str:
-    model = meta.get("model") or "—"
-    extras = [str(meta[k]) for k in ("backend", "device") if meta.get(k)]
-    return f"{model} ({', '.join(extras)})" if extras else str(model)
-
-
-def _summary_line(meta: Mapping[str, Any]) -> str:
-    method = meta.get("method") or "—"
-    if meta.get("model"):
-        return f"{method}, {_model_line(meta)}, length {meta.get('length', '—')}"
-    return f"{method}, length {meta.get('length', '—')}"
-
-
-def digest_text(
-    source: str,
-    translation: str,
-    summary: str,
-    translation_meta: Mapping[str, Any],
-    summary_meta: Mapping[str, Any] | None = None,
-) -> str:
-    """The plain-text download: models used, summary, translation, source."""
-    lines = [
-        "tarjama — Arabic to English",
-        f"Translation model: {_model_line(translation_meta)}",
-    ]
-    if summary_meta:
-        lines.append(f"Summary: {_summary_line(summary_meta)}")
-    lines += [
-        "",
-        "SUMMARY",
-        "",
-        summary or "(no summary)",
-        "",
-        "TRANSLATION",
-        "",
-        translation,
-        "",
-        "SOURCE (Arabic)",
-        "",
-        source.strip(),
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def digest_markdown(
-    source: str,
-    translation: str,
-    summary: str,
-    translation_meta: Mapping[str, Any],
-    summary_meta: Mapping[str, Any] | None = None,
-) -> str:
-    """The Markdown download: the same content as :func:`digest_text`, with headings."""
-    lines = [
-        "# tarjama — Arabic to English",
-        "",
-        f"- **Translation model:** {_model_line(translation_meta)}",
-    ]
-    if summary_meta:
-        lines.append(f"- **Summary:** {_summary_line(summary_meta)}")
-    lines += [
-        "",
-        "## Summary",
-        "",
-        summary or "_(no summary)_",
-        "",
-        "## Translation",
-        "",
-        translation,
-        "",
-        "## Source (Arabic)",
-        "",
-        source.strip(),
-        "",
-    ]
-    return "\n".join(lines)

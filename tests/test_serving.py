@@ -1,0 +1,171 @@
+"""translate.serving: cross-request batching keeps each request's own result and order."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS
+from translate import InputError, Translator
+from translate.serving import BatchingTranslator, ServerBusyError
+
+SHORT = [
+    "قال الوزير إن المحادثات ستستأنف.",
+    "وأضاف أن الحكومة ستواصل العمل. وأكد أن الاتفاق قريب.",
+    (SEEDS / "short-headline.ar.txt").read_text(encoding="utf-8"),
+]
+
+
+@pytest.fixture()
+def fixed_cap(tiny_marian: Path) -> Translator:
+    """A fixed output cap (no per-batch length ratio), so batching cannot change outputs."""
+    return Translator(
+        model=str(tiny_marian),
+        backend="transformers",
+        cache_size=0,
+        generation={"num_beams": 1, "max_new_tokens": 12, "max_length_ratio": None},
+    )
+
+
+def _plain(segments) -> list[dict]:
+    """Segments without their scores (padding in a shared batch moves the last float digits)."""
+    return [{k: v for k, v in s.to_dict().items() if k != "score"} for s in segments]
+
+
+@pytest.mark.parametrize("batching", [True, False])
+def test_concurrent_requests_get_their_own_results(
+    fixed_cap: Translator, seed_article: str, batching: bool
+) -> None:
+    texts = [seed_article, *SHORT, SHORT[0]]
+    alone = [fixed_cap.translate(text) for text in texts]
+    server = BatchingTranslator(fixed_cap, batching=batching, window_s=0.05)
+    results: dict[int, object] = {}
+
+    def client(i: int) -> None:
+        results[i] = server.translate(texts[i])
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(texts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == len(texts)
+    for i in range(len(texts)):
+        result = results[i]
+        assert result.text == alone[i].text  # type: ignore[attr-defined]
+        assert _plain(result.segments) == _plain(alone[i].segments)  # type: ignore[attr-defined]
+    # Requests arriving inside one window share a cycle; without batching, never.
+    assert (server.widest_cycle > 1) is batching
+    server.close()
+
+
+def test_streaming_is_in_order_and_matches_translate(
+    fixed_cap: Translator, seed_article: str
+) -> None:
+    server = BatchingTranslator(fixed_cap)
+    streamed = list(server.iter_segments(seed_article))
+    assert [s.index for s in streamed] == list(range(len(streamed)))
+    assert _plain(streamed) == _plain(fixed_cap.translate(seed_article).segments)
+    server.close()
+
+
+def test_a_long_request_does_not_hold_the_model(fixed_cap: Translator, seed_article: str) -> None:
+    """A short request that arrives while a long one runs finishes long before the long one."""
+    long_text = "\n".join([seed_article] * 4)
+    server = BatchingTranslator(fixed_cap, cycle_tokens=256)
+    finished: dict[str, float] = {}
+
+    def long_client() -> None:
+        server.translate(long_text)
+        finished["long"] = time.monotonic()
+
+    thread = threading.Thread(target=long_client)
+    thread.start()
+    while server.cycles < 1:  # the long request has started
+        time.sleep(0.005)
+    server.translate(SHORT[0])
+    finished["short"] = time.monotonic()
+    thread.join(timeout=300)
+    assert finished["short"] < finished["long"]
+    server.close()
+
+
+def test_input_errors_raise_in_the_caller(fixed_cap: Translator) -> None:
+    server = BatchingTranslator(fixed_cap)
+    with pytest.raises(InputError, match="empty"):
+        server.translate("")
+    with pytest.raises(InputError, match="no Arabic"):
+        list(server.iter_segments("Hello there."))
+    assert server.pending == 0
+    server.close()
+
+
+def test_queue_full_is_a_busy_error(fixed_cap: Translator) -> None:
+    server = BatchingTranslator(fixed_cap, max_pending=1)
+    gate = threading.Event()
+    original = fixed_cap._run
+
+    def slow_run(pieces, progress=None):  # noqa: ANN001 - the Translator's own signature
+        gate.wait(30)
+        return original(pieces, progress)
+
+    fixed_cap._run = slow_run  # type: ignore[method-assign]
+    thread = threading.Thread(target=server.translate, args=(SHORT[0],))
+    thread.start()
+    while server.pending < 1:
+        time.sleep(0.005)
+    with pytest.raises(ServerBusyError, match="busy"):
+        server.translate(SHORT[1])
+    gate.set()
+    thread.join(timeout=60)
+    server.close()
+
+
+def test_closing_a_stream_drops_its_remaining_sentences(
+    fixed_cap: Translator, seed_article: str
+) -> None:
+    server = BatchingTranslator(fixed_cap)
+    stream = server.iter_segments(seed_article)
+    first = next(stream)
+    assert first.index == 0
+    stream.close()
+    assert server.pending == 0
+    assert server.translate(SHORT[0]).segments  # the worker goes on serving
+    server.close()
+
+
+def test_model_errors_reach_every_request_of_the_cycle(fixed_cap: Translator) -> None:
+    server = BatchingTranslator(fixed_cap)
+
+    def broken(pieces, progress=None):  # noqa: ANN001
+        raise RuntimeError("engine exploded")
+
+    fixed_cap._run = broken  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="exploded"):
+        server.translate(SHORT[0])
+    del fixed_cap._run  # the class's method again
+    assert server.translate(SHORT[0]).segments
+    server.close()
+
+
+def test_translate_many_keeps_each_text(fixed_cap: Translator) -> None:
+    server = BatchingTranslator(fixed_cap, max_pending=1)
+    results = server.translate_many(SHORT)  # many texts of one caller count once
+    assert [_plain(r.segments) for r in results] == [
+        _plain(fixed_cap.translate(text).segments) for text in SHORT
+    ]
+    server.close()
+
+
+def test_length_groups_keep_caps_close() -> None:
+    from types import SimpleNamespace
+
+    from translate.serving import length_groups
+
+    pieces = [SimpleNamespace(tokens=n) for n in (150, 12, 30, 20, 9, 70, 0, 140)]
+    groups = [[p.tokens for p in g] for g in length_groups(pieces)]
+    assert groups == [[0], [9, 12], [20, 30], [70, 140], [150]]
+    assert sum(len(g) for g in groups) == len(pieces)

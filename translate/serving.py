@@ -1,0 +1,353 @@
+"""Cross-request batching for servers: the sentences of concurrent requests share model batches.
+
+A server that translates each request on its own runs twenty small model batches one after
+another when twenty clients ask at once, and the twentieth waits for all of them. A
+:class:`BatchingTranslator` owns the model calls of one :class:`~translate.Translator`: one
+worker thread collects the next sentences of every waiting request for a short window and runs
+them together through the Translator's own pipeline (sentence cache, length-sorted token-budget
+batches, the guard), then hands each request its segments back, in its own source order.
+
+Each request is prepared exactly as ``Translator.translate`` prepares it (the same sentences,
+windows and flags); only which sentences share a model batch changes, as it already does across
+the documents of ``Translator.translate_batch``.
+
+Within a batched cycle, sentences of similar length (within 2× of each other,
+:func:`length_groups`) share model calls: the decoding cap of a batch follows its longest
+source, and a short sentence should not inherit a long neighbour's cap.
+
+Fairness: each cycle of the worker is about one model batch (``cycle_tokens`` source tokens),
+filled round-robin from the waiting requests, so a 4,000-sentence request advances one batch at a
+time beside the others instead of holding the model until it is done. Streaming requests take
+their sentences in growing waves (2, 4, 8, …) so the first one shows quickly.
+
+``batching=False`` serves one request at a time, first come first served (the baseline of
+``bench/serve.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import TarjamaError
+from .translator import Translator, validate_text
+from .types import Segment, TranslationResult
+
+__all__ = ["BatchingTranslator", "ServerBusyError", "length_groups"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WINDOW_S = 0.005  # an idle worker starts once no request arrived for this long...
+DEFAULT_MAX_WINDOW_S = 0.05  # ...or after this long at most
+DEFAULT_MAX_PENDING = 64
+_FIRST_WAVE = 2
+_STOP_POLL_S = 0.1  # how often a waiting stream checks whether it should stop
+LENGTH_SPREAD = 2.0  # the longest source of a model call is at most this × its shortest
+
+
+def length_groups(pieces: Sequence[Any], spread: float = LENGTH_SPREAD) -> list[list[Any]]:
+    """Pieces grouped by source length, each group within ``spread``× of its shortest.
+
+    A batch's decoding cap follows its longest source (``max_length_ratio``), so a short
+    sentence batched beside a long one from another request could run to the long one's cap
+    when its output does not end (a degenerate loop). Grouping keeps each cap close to the
+    sentence's own; each group still batches across requests.
+    """
+    groups: list[list[Any]] = []
+    for piece in sorted(pieces, key=lambda p: p.tokens):
+        if groups and piece.tokens <= spread * max(1, groups[-1][0].tokens):
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    return groups
+
+
+class ServerBusyError(TarjamaError):
+    """Too many requests are already waiting for the model; try again shortly."""
+
+
+@dataclass(eq=False)
+class _Request:
+    """The texts of one caller on their way through the worker, as one line of pieces
+    (private)."""
+
+    texts: list[str]
+    stream: bool
+    pieces: list[Any] | None = None  # the Translator's prepared pieces, set by the worker
+    bounds: list[tuple[int, int]] = field(default_factory=list)  # each text's pieces
+    scheduled: int = 0  # pieces handed to a cycle so far (a prefix)
+    done: int = 0  # pieces translated so far (a prefix)
+    wave: int = _FIRST_WAVE
+    error: BaseException | None = None
+    cancelled: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.error is not None or (self.pieces is not None and self.done >= len(self.pieces))
+
+
+class BatchingTranslator:
+    """A Translator shared by concurrent requests, whose sentences are batched together.
+
+    ``translate`` and ``translate_many`` block until their texts are done; ``iter_segments``
+    streams one text's segments in source order. Input errors (empty, not Arabic, too long) are
+    raised in the caller's thread before anything is queued; :class:`ServerBusyError` when
+    ``max_pending`` requests are already waiting. An idle worker starts once no request arrived
+    for ``window_s``, or after ``max_window_s`` at most (clients answered by one cycle send their
+    next requests within milliseconds of each other: they should share the next cycle);
+    ``cycle_tokens`` (default: the Translator's ``batch_tokens``) bounds the source tokens of
+    one cycle.
+    """
+
+    def __init__(
+        self,
+        translator: Translator,
+        *,
+        batching: bool = True,
+        window_s: float = DEFAULT_WINDOW_S,
+        max_window_s: float = DEFAULT_MAX_WINDOW_S,
+        cycle_tokens: int | None = None,
+        max_pending: int = DEFAULT_MAX_PENDING,
+    ) -> None:
+        self.translator = translator
+        self.batching = batching
+        self.window_s = max(0.0, window_s)
+        self.max_window_s = max(self.window_s, max_window_s)
+        self._arrivals = 0  # requests submitted so far
+        self.cycle_tokens = cycle_tokens or translator.batch_tokens
+        self.max_pending = max_pending
+        self._cond = threading.Condition()
+        self._queue: deque[_Request] = deque()
+        self._closed = False
+        self._worker: threading.Thread | None = None
+        self.cycles = 0  # model cycles run (for tests and the benchmark)
+        self.widest_cycle = 0  # the most requests that shared one cycle
+
+    # -- public API ------------------------------------------------------------------------
+    def translate(self, text: str) -> TranslationResult:
+        """Translate one text; its sentences may share model batches with other requests."""
+        return self.translate_many([text])[0]
+
+    def translate_many(self, texts: Sequence[str]) -> list[TranslationResult]:
+        """Translate several texts of one request (all validated first, then queued together)."""
+        for text in texts:
+            validate_text(text, self.translator.max_chars)
+        request = self._submit(list(texts), stream=False)
+        try:
+            self._wait(request, lambda r: r.finished)
+            assert request.pieces is not None
+            return [
+                self.translator._assemble(text, request.pieces[start:end])
+                for text, (start, end) in zip(request.texts, request.bounds, strict=True)
+            ]
+        finally:
+            self._cancel(request)
+
+    def iter_segments(
+        self, text: str, *, stop: Callable[[], bool] | None = None
+    ) -> Iterator[Segment]:
+        """Yield the segments of ``text`` in source order as they are translated (streaming).
+
+        Closing the iterator early, or ``stop()`` turning true (checked while it waits), ends
+        it and drops its remaining sentences.
+        """
+        validate_text(text, self.translator.max_chars)
+        request = self._submit([text], stream=True)
+        try:
+            index = 0
+            while True:
+                self._wait(request, lambda r, i=index: r.finished or r.done > i, stop)
+                if stop is not None and stop() and request.done <= index:
+                    return
+                if request.error is not None:
+                    raise request.error
+                assert request.pieces is not None
+                for i in range(index, request.done):
+                    yield self.translator._segment(text, request.pieces[i], i)
+                index = request.done
+                if index >= len(request.pieces):
+                    return
+        finally:
+            self._cancel(request)
+
+    @property
+    def pending(self) -> int:
+        """Requests (callers) waiting or in progress."""
+        with self._cond:
+            return len(self._queue)
+
+    def close(self) -> None:
+        """Stop the worker; requests still waiting fail with a ServerBusyError."""
+        with self._cond:
+            self._closed = True
+            for request in self._queue:
+                if not request.finished:
+                    request.error = ServerBusyError("The server is shutting down.")
+            self._queue.clear()
+            self._cond.notify_all()
+
+    # -- requests ----------------------------------------------------------------------------
+    def _submit(self, texts: list[str], *, stream: bool) -> _Request:
+        request = _Request(texts=texts, stream=stream)
+        with self._cond:
+            if self._closed:
+                raise ServerBusyError("The server is shutting down.")
+            if len(self._queue) >= self.max_pending:
+                raise ServerBusyError(
+                    f"The server is busy ({len(self._queue)} requests waiting); try again shortly."
+                )
+            self._queue.append(request)
+            self._arrivals += 1
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(
+                    target=self._loop, name="tarjama-batcher", daemon=True
+                )
+                self._worker.start()
+            self._cond.notify_all()
+        return request
+
+    def _wait(self, request: _Request, ready: Any, stop: Callable[[], bool] | None = None) -> None:
+        with self._cond:
+            while not ready(request):
+                if self._closed and not request.finished:
+                    request.error = request.error or ServerBusyError("The server is shutting down.")
+                    return
+                if stop is not None and stop():
+                    return
+                self._cond.wait(timeout=_STOP_POLL_S if stop is not None else None)
+        if request.error is not None:
+            raise request.error
+
+    def _cancel(self, request: _Request) -> None:
+        with self._cond:
+            request.cancelled = True
+            if request in self._queue:
+                self._queue.remove(request)
+
+    # -- the worker ----------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                idle = all(r.scheduled == 0 for r in self._queue)
+            if self.batching and self.window_s and idle:
+                self._collect()
+            try:
+                self._cycle()
+            except Exception:  # noqa: BLE001 - the worker must outlive any one request
+                log.exception("batching worker cycle failed")
+
+    def _collect(self) -> None:
+        """Wait while requests keep arriving: until ``window_s`` passes without one, or
+        ``max_window_s`` in all."""
+        deadline = time.monotonic() + self.max_window_s
+        with self._cond:
+            seen = self._arrivals
+        while time.monotonic() < deadline:
+            time.sleep(self.window_s)
+            with self._cond:
+                if self._arrivals == seen:
+                    return
+                seen = self._arrivals
+
+    def _prepare_new(self) -> None:
+        """Split newly arrived texts into the Translator's pieces (in the worker: one tokenizer
+        user at a time)."""
+        with self._cond:
+            new = [r for r in self._queue if r.pieces is None and not r.cancelled]
+        for request in new:
+            try:
+                pieces: list[Any] = []
+                bounds = []
+                for doc, text in enumerate(request.texts):
+                    start = len(pieces)
+                    pieces += self.translator._prepare(text, doc=doc)
+                    bounds.append((start, len(pieces)))
+            except Exception as exc:  # noqa: BLE001 - handed to the request's own thread
+                with self._cond:
+                    request.error = exc
+                    self._drop(request)
+                continue
+            with self._cond:
+                request.pieces, request.bounds = pieces, bounds
+                if not pieces:
+                    self._drop(request)
+
+    def _drop(self, request: _Request) -> None:
+        """Take a finished request out of the line and wake its thread (lock held)."""
+        if request in self._queue:
+            self._queue.remove(request)
+        self._cond.notify_all()
+
+    def _plan(self) -> list[tuple[_Request, int, int]]:
+        """This cycle's work: (request, first piece, end) prefixes, round-robin, within budget."""
+        plan: list[tuple[_Request, int, int]] = []
+        budget = self.cycle_tokens
+        with self._cond:
+            ready = [r for r in self._queue if r.pieces is not None and not r.cancelled]
+            if not self.batching:
+                ready = ready[:1]
+            for request in ready:
+                assert request.pieces is not None
+                start = request.scheduled
+                remaining = len(request.pieces) - start
+                if remaining <= 0:
+                    continue
+                want = min(request.wave, remaining) if request.stream else remaining
+                end = start + want
+                if self.batching:
+                    end = start
+                    for piece in request.pieces[start : start + want]:
+                        # The first piece of a cycle always goes, however long it is.
+                        if (plan or end > start) and piece.tokens > budget:
+                            break
+                        budget -= piece.tokens
+                        end += 1
+                if end == start:
+                    break  # the budget is spent: the rest go first next cycle
+                plan.append((request, start, end))
+                request.scheduled = end
+                if request.stream:
+                    request.wave = min(request.wave * 2, self.translator.max_batch_size)
+            # Round-robin: whoever was served goes to the back of the line.
+            for request, _, _ in plan:
+                if request in self._queue:
+                    self._queue.remove(request)
+                    self._queue.append(request)
+            self._arrivals += 1
+        return plan
+
+    def _cycle(self) -> None:
+        self._prepare_new()
+        plan = self._plan()
+        if not plan:
+            return
+        pieces = [p for request, start, end in plan for p in request.pieces[start:end]]  # type: ignore[index]
+        error: BaseException | None = None
+        try:
+            if self.batching:
+                for group in length_groups(pieces):
+                    self.translator._run(group)
+            else:  # one request at a time: exactly Translator.translate's own batching
+                self.translator._run(pieces)
+        except Exception as exc:  # noqa: BLE001 - every request of the cycle gets it
+            error = exc
+        self.cycles += 1
+        self.widest_cycle = max(self.widest_cycle, len(plan))
+        with self._cond:
+            for request, _, end in plan:
+                if error is not None:
+                    request.error = error
+                else:
+                    request.done = end
+                if request.finished:
+                    self._drop(request)
+            self._cond.notify_all()

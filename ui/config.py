@@ -1,0 +1,97 @@
+"""Settings of one tarjama server (page and HTTP API), filled by the ``tarjama ui``/``serve`` flags.
+
+No gradio, no model: the page, the API and the tests all build on this one dataclass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from translate.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_MAX_CHARS",
+    "SUMMARY_LENGTHS",
+    "SUMMARY_METHODS",
+    "UPLOAD_TYPES",
+    "AppConfig",
+    "load_api_keys",
+]
+
+DEFAULT_MAX_CHARS = 20_000  # a long news article is ~10k characters
+SUMMARY_METHODS = ("abstractive", "extractive")
+SUMMARY_LENGTHS = ("short", "medium", "long")
+# The file types the page opens; the server refuses to store any other upload.
+UPLOAD_TYPES = (".txt",)
+Method = Literal["abstractive", "extractive"]
+Length = Literal["short", "medium", "long"]
+
+
+@dataclass
+class AppConfig:
+    """Settings of one server; the command-line flags fill most of them.
+
+    ``model`` and ``summary_model`` are models.yaml names or local model directories (None: the
+    registry's defaults). ``examples_dir`` holds ``*.ar.txt`` examples (None: the repository's
+    ``seeds/`` when it exists). Limits apply alike to the page and the HTTP API: ``max_chars``
+    per request (a list counts as the sum of its items), at most ``max_items`` items or
+    sentences, ``max_body_bytes`` per HTTP body, ``max_upload_bytes`` per uploaded file and
+    ``max_upload_total_bytes`` for everything the server holds in its temporary folder.
+    ``api_keys`` maps each accepted key to its requests per minute (empty: no key needed);
+    ``rate_limit`` is the requests per minute of a key without its own figure, and, without
+    keys, of each client address (0: unlimited). ``batching`` shares model batches between
+    concurrent requests (off: one request at a time, for the benchmark).
+    """
+
+    model: str | None = None
+    summary_model: str | None = None
+    backend: str | None = None
+    device: str = "auto"
+    max_chars: int = DEFAULT_MAX_CHARS
+    max_items: int = 1000
+    summary_method: Method = "abstractive"
+    summary_length: Length = "medium"
+    examples_dir: Path | None = None
+    max_upload_bytes: int = 1024 * 1024
+    max_upload_total_bytes: int = 64 * 1024 * 1024
+    max_body_bytes: int = 2 * 1024 * 1024
+    translation_settings: dict[str, Any] | None = None  # generation overrides (models.yaml keys)
+    cache_size: int = 8192  # sentences the translator remembers (0: none, for benchmarks)
+    concurrency: int = 2
+    max_queue: int = 32
+    batching: bool = True
+    batch_window_s: float = 0.005  # quiet time that starts a cycle (at most 10x it)
+    api_keys: dict[str, int | None] = field(default_factory=dict)
+    rate_limit: int = 0
+    title: str = "tarjama — Arabic → English news"
+
+
+def load_api_keys(path: str | Path) -> dict[str, int | None]:
+    """Read an API key file: one key per line, optionally followed by its requests per minute.
+
+    Blank lines and lines starting with ``#`` are ignored. Raises ConfigError for an unreadable
+    file, a malformed line or a file without keys.
+    """
+    file = Path(path).expanduser()
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read the API key file {file}: {exc}") from None
+    keys: dict[str, int | None] = {}
+    for number, line in enumerate(lines, start=1):
+        fields = line.split("#", 1)[0].split()
+        if not fields:
+            continue
+        if len(fields) > 2 or (len(fields) == 2 and not fields[1].isdigit()):
+            raise ConfigError(
+                f"{file}, line {number}: write a key, optionally followed by its requests per "
+                "minute (e.g. `k3y-for-newsroom 120`)."
+            )
+        if len(fields[0]) < 8:
+            raise ConfigError(f"{file}, line {number}: an API key needs at least 8 characters.")
+        keys[fields[0]] = int(fields[1]) if len(fields) == 2 else None
+    if not keys:
+        raise ConfigError(f"The API key file {file} has no keys.")
+    return keys
