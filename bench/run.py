@@ -160,7 +160,7 @@ def translator_batches(
 ) -> list[list[dict[str, Any]]]:
     """The Translator's batches (``translate.translator.plan_batches``): length-sorted, within
     the padded-token budget."""
-    from translate.translator import plan_batches
+    from translate.batching import plan_batches
 
     return plan_batches(
         items, tokens=lambda s: s["tokens"], batch_tokens=budget, max_batch_size=max_size

@@ -25,8 +25,8 @@ import pytest
 
 from tests.tiny_models import REPO
 from translate import Translator
+from translate.batching import length_bucket, output_cap, plan_batches
 from translate.text import split_sentences
-from translate.translator import length_bucket, output_cap, plan_batches
 from ui.cli import main
 
 SEEDS = REPO / "seeds"

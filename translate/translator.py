@@ -8,13 +8,13 @@ store → reassemble in source order.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any
 
 from . import text as T
 from .backends.handle import ModelHandle
+from .batching import output_cap, plan_batches
 from .cache import CachedTranslation, SentenceCache, cache_key
 from .config import (
     DEFAULT_BATCH_TOKENS,
@@ -30,7 +30,6 @@ from .types import Segment, TranslationResult
 
 _FIRST_WAVE = 2  # streaming: translate the first sentences alone to show something quickly
 _Window = tuple[int, int, str, list[str], int]  # start, end, model text, untouchables, tokens
-_T = TypeVar("_T")
 
 
 @dataclass
@@ -398,64 +397,6 @@ class Translator(ModelHandle):
             meta=self.meta,
             warnings=warnings,
         )
-
-
-def length_bucket(tokens: int) -> int:
-    """``tokens`` rounded up to the next step of a ladder whose steps grow with the length:
-    multiples of 8 up to 64, of 16 up to 128, of 32 up to 256, then of 64 (at most 25% above
-    the count past 32 tokens). A coarse cap: sentences of one bucket get the same cap, so the
-    engines' per-row limits rarely differ within a length-sorted batch."""
-    tokens = max(1, int(tokens))
-    step = 8 if tokens <= 64 else 16 if tokens <= 128 else 32 if tokens <= 256 else 64
-    return -(-tokens // step) * step
-
-
-def output_cap(source_tokens: int, settings: Mapping[str, Any], default_max: int) -> int:
-    """The most new tokens an output may have: a function of its own sentence alone.
-
-    ``max_length_ratio`` × the sentence's token count (rounded up to its :func:`length_bucket`)
-    + 10, never above ``max_new_tokens`` (``default_max`` when unset). Never a function of the
-    batch: the same sentence gets the same cap alone, beside long or short neighbours, after a
-    resume or on another engine.
-    """
-    cap = int(settings.get("max_new_tokens") or default_max)
-    ratio = settings.get("max_length_ratio")
-    if ratio:
-        cap = min(cap, math.ceil(float(ratio) * length_bucket(source_tokens)) + 10)
-    return max(1, cap)
-
-
-def plan_batches(
-    items: Sequence[_T],
-    *,
-    tokens: Callable[[_T], int],
-    group: Callable[[_T], Any] = lambda item: 0,
-    batch_tokens: int = DEFAULT_BATCH_TOKENS,
-    max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
-) -> list[list[_T]]:
-    """The Translator's batching policy: length-sorted batches whose padded size (width × rows)
-    stays within ``batch_tokens``, at most ``max_batch_size`` rows, never mixing items of
-    different ``group`` (settings that must agree within one engine call).
-
-    Longest first, so the first batches show the worst case of memory early.
-    """
-    groups: dict[Any, list[_T]] = {}
-    for item in sorted(items, key=tokens, reverse=True):
-        groups.setdefault(group(item), []).append(item)
-    batches: list[list[_T]] = []
-    for members in sorted(groups.values(), key=lambda g: tokens(g[0]), reverse=True):
-        batch: list[_T] = []
-        width = 0
-        for item in members:
-            wider = max(width, tokens(item))
-            if batch and (wider * (len(batch) + 1) > batch_tokens or len(batch) >= max_batch_size):
-                batches.append(batch)
-                batch, wider = [], tokens(item)
-            batch.append(item)
-            width = wider
-        if batch:
-            batches.append(batch)
-    return batches
 
 
 def join_paragraphs(text: str, segments: Sequence[Segment]) -> str:
