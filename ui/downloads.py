@@ -17,12 +17,14 @@ from typing import Any
 from .render import SegmentLike, SummarySentenceLike, aligned_rows
 
 __all__ = [
+    "DOCUMENT_KINDS",
     "DOWNLOAD_KINDS",
     "aligned_csv",
     "digest_json",
     "digest_markdown",
     "digest_text",
     "download_stem",
+    "write_document_downloads",
     "write_downloads",
 ]
 
@@ -32,7 +34,15 @@ DOWNLOAD_KINDS: dict[str, tuple[str, str]] = {
     "md": (".md", "Markdown"),
     "json": (".json", "JSON"),
     "csv": (".csv", "Table (CSV)"),
+    # Structured outputs, offered when the article came from a document (upload or link).
+    "docx": (".docx", "Bilingual .docx"),
+    "srt": (".srt", "Subtitles .srt"),
+    "vtt": (".vtt", "Subtitles .vtt"),
+    "tmx": (".tmx", "TMX"),
+    "xliff": (".xlf", "XLIFF"),
 }
+DOCUMENT_KINDS = ("docx", "srt", "vtt", "tmx", "xliff")
+SUBTITLE_KINDS = ("srt", "vtt")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
 _ANY_WORD = re.compile(r"\w+")
 _STEM_WORDS = 6
@@ -179,5 +189,22 @@ def write_downloads(
     for kind, text in contents.items():
         path = folder / f"{stem}{DOWNLOAD_KINDS[kind][0]}"
         path.write_text(text, encoding="utf-8")
+        paths[kind] = str(path)
+    return paths
+
+
+def write_document_downloads(folder: Path, stem: str, translated: Any) -> dict[str, str]:
+    """Write the structured downloads of a translated document (a ``TranslatedDocument``) into
+    ``folder``: bilingual .docx, TMX and XLIFF, and .srt/.vtt with the source's timings for
+    subtitles; kind → path."""
+    from translate.documents import write_document
+
+    formats = {"docx": "docx", "tmx": "tmx", "xliff": "xliff"}
+    if translated.document.is_subtitles:
+        formats.update(srt="srt", vtt="vtt")
+    paths = {}
+    for kind, fmt in formats.items():
+        path = folder / f"{stem}{DOWNLOAD_KINDS[kind][0]}"
+        path.write_bytes(write_document(translated, fmt))
         paths[kind] = str(path)
     return paths
