@@ -162,3 +162,47 @@ def test_the_cli_flag_turns_protection_off() -> None:
     assert build_parser().parse_args(["ui"]).allow_private_fetch is False
     assert build_parser().parse_args(["ui", "--allow-private-fetch"]).allow_private_fetch is True
     assert AppConfig().allow_private_fetch is False
+
+
+# -- in a real browser ---------------------------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_page_opens_a_docx_and_fetches_links_safely(
+    tiny_marian: Path, tmp_path: Path
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium")
+    from tests.ui_fixtures import live_server
+
+    statement = tmp_path / "statement.docx"
+    make_docx(statement)
+    with live_server(tiny_config(tiny_marian)) as (url, _), sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(60_000)
+            page.goto(url)
+            page.wait_for_selector("#source-box textarea")
+            page.locator("input[type=file]").first.set_input_files(statement)
+            page.wait_for_function(
+                "() => document.querySelector('#source-box textarea').value"
+                ".includes('الحكومة تعلن خطة جديدة للطاقة')"
+            )
+            assert "statement.docx" in page.inner_text("#tarjama-status")
+            # The server's own address is loopback: the link field refuses it by default.
+            page.locator("#link-box input, #link-box textarea").first.fill(f"{url}/")
+            page.click("#fetch-btn")
+            page.wait_for_function(
+                "() => (document.querySelector('#tarjama-error')?.innerText || '')"
+                ".includes('Could not read')"
+            )
+            error = page.inner_text("#tarjama-error")
+            assert "not a public address" in error and "Traceback" not in error
+        finally:
+            browser.close()

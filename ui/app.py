@@ -276,7 +276,9 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
             return load(lambda: bench.open_upload(path), name, request)
 
         def fetch_link(url: str, request: gr.Request) -> tuple[Any, ...]:
-            return load(lambda: bench.fetch_link(url), "the link", request)
+            shown = (url or "").strip()
+            shown = shown if len(shown) <= 80 else shown[:79] + "…"
+            return load(lambda: bench.fetch_link(url), shown or "the link", request)
 
         def load(read: Any, name: str, request: gr.Request) -> tuple[Any, ...]:
             """Put a file's or a link's text in the source box; remember its Document for the
@@ -297,7 +299,8 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
                 frame.error = render.error_box(message)
                 return (gr.skip(), *_outputs(frame))
             runs.remember_document(session, text, document)
-            what = getattr(getattr(document, "meta", None), "title", None) or name
+            title = getattr(getattr(document, "meta", None), "title", None)
+            what = f"{name} ({title})" if title else name
             frame = runs.cleared(f"Loaded {what}: {len(text):,} characters.")
             return (text, *_outputs(frame))
 
