@@ -206,3 +206,12 @@ def test_the_page_opens_a_docx_and_fetches_links_safely(
             assert "not a public address" in error and "Traceback" not in error
         finally:
             browser.close()
+
+
+def test_a_saved_web_page_upload_gives_the_article_without_the_menus(bench: Workbench) -> None:
+    from tests.documents_fixtures import PAGES
+
+    data = (PAGES / "aleppo.html").read_bytes()
+    text, document = bench.open_upload(upload(bench, "aleppo.html", data))
+    assert "حلب" in text and document.meta.title
+    assert "<" not in text
