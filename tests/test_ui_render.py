@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -151,18 +152,30 @@ def test_status_box_states() -> None:
 
 
 def test_downloads_hold_source_translation_summary_and_models() -> None:
+    # One rendering: the downloads are `tarjama digest -f text|markdown|json` with the models
+    # used, the Arabic source and a partial run's note added (ui.formatting.format_digest).
+    from summarize.types import SummaryResult, SummarySentence
+    from translate.types import TranslationResult
+
     meta = {"model": "opus-mt-ar-en", "backend": "transformers", "device": "cpu"}
     summary_meta = {"method": "extractive", "model": None, "length": "short"}
-    text = downloads.digest_text("نص عربي", "English text.", "Summary.", meta, summary_meta)
-    md = downloads.digest_markdown("نص عربي", "English text.", "Summary.", meta, summary_meta)
+    translation = TranslationResult("English text.", [], meta)
+    summary = SummaryResult("Summary.", [SummarySentence("Summary.", [0])], summary_meta)
+    digest = downloads.RunDigest("نص عربي", translation, summary)
+    text = downloads.digest_download(digest, "text")
+    md = downloads.digest_download(digest, "markdown")
     for out in (text, md):
         assert "opus-mt-ar-en (transformers, cpu)" in out
         assert "extractive" in out
         assert out.index("Summary.") < out.index("English text.") < out.index("نص عربي")
-    assert "## Translation" in md and "## Source (Arabic)" in md
-    assert "(no summary)" in downloads.digest_text("نص", "T.", "", meta, None)
-    partial = downloads.digest_markdown("نص", "T.", "", meta, None, note="Stopped after 1 of 3.")
-    assert "> Stopped after 1 of 3." in partial
+    assert "\nSUMMARY\nSummary.\n\nTRANSLATION\nEnglish text.\n" in text  # as the CLI's
+    assert "## Translation" in md and "## Source (Arabic)" in md and "(segments 0)" in md
+    partial = downloads.RunDigest("نص", TranslationResult("T.", [], meta), None)
+    assert "(no summary)" in downloads.digest_download(partial, "text")
+    stopped = downloads.digest_download(partial, "markdown", note="Stopped after 1 of 3.")
+    assert "> Stopped after 1 of 3." in stopped
+    data = json.loads(downloads.digest_download(partial, "json", note="Stopped."))
+    assert data["complete"] is False and data["summary"] is None and data["source"] == "نص"
 
 
 @pytest.mark.parametrize(

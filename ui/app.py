@@ -12,6 +12,7 @@ complete regular and bold faces only) and Noto Naskh Arabic from ``ui/static/fon
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,9 +26,11 @@ from translate import TarjamaError  # noqa: E402
 
 from . import render  # noqa: E402
 from .config import SUMMARY_LENGTHS, SUMMARY_METHODS, UPLOAD_TYPES, AppConfig  # noqa: E402
-from .downloads import DOWNLOAD_KINDS  # noqa: E402
+from .downloads import DOCUMENT_KINDS, DOWNLOAD_KINDS  # noqa: E402
 from .runs import Frame, PageRuns  # noqa: E402
 from .service import Workbench  # noqa: E402
+
+log = logging.getLogger(__name__)
 
 __all__ = ["AppConfig", "build_app", "gradio_temp_dir", "launch_options", "serve"]
 
@@ -99,7 +102,15 @@ def _outputs(frame: Frame) -> tuple[Any, ...]:
         frame.provenance,
         frame.error,
         frame.status,
-        *(gr.DownloadButton(value=files.get(k), interactive=k in files) for k in DOWNLOAD_KINDS),
+        *(
+            # The document formats show only when the run offers them (a loaded document).
+            gr.DownloadButton(
+                value=files.get(k),
+                interactive=k in files,
+                **({"visible": k in files} if k in DOCUMENT_KINDS else {}),
+            )
+            for k in DOWNLOAD_KINDS
+        ),
         gr.Button(interactive=not frame.running),
         gr.Button(interactive=frame.running),
     )
@@ -134,13 +145,25 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
                             (label, gr.Button(label, size="sm", variant="secondary"))
                         )
                     upload = gr.UploadButton(
-                        "Open .txt file…",
+                        "Open file…",
                         file_types=list(UPLOAD_TYPES),
                         file_count="single",
                         type="filepath",
                         size="sm",
                         variant="secondary",
                         elem_id="upload-btn",
+                    )
+                with gr.Row(elem_id="tj-link-row", equal_height=True):
+                    link = gr.Textbox(
+                        label="Paste a link to an article",
+                        placeholder="https://…",
+                        lines=1,
+                        max_lines=1,
+                        scale=4,
+                        elem_id="link-box",
+                    )
+                    fetch_btn = gr.Button(
+                        "Fetch", size="sm", variant="secondary", scale=1, elem_id="fetch-btn"
                     )
             with gr.Column(scale=2, elem_id="tj-options"):
                 with gr.Accordion("Options", open=False):
@@ -208,7 +231,12 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
             gr.HTML('<span class="tj-label">Download</span>', padding=False)
             download_buttons = [
                 gr.DownloadButton(
-                    label, interactive=False, elem_id=f"download-{kind}", size="sm", scale=0
+                    label,
+                    interactive=False,
+                    visible=kind not in DOCUMENT_KINDS,
+                    elem_id=f"download-{kind}",
+                    size="sm",
+                    scale=0,
                 )
                 for kind, (_, label) in DOWNLOAD_KINDS.items()
             ]
@@ -244,16 +272,36 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
         def open_file(path: str | None, request: gr.Request) -> tuple[Any, ...]:
             if not path:
                 return (gr.skip(),) * (len(outputs) + 1)
-            runs.stop(getattr(request, "session_hash", None), silent=True)
             name = Path(path).name
+            return load(lambda: bench.open_upload(path), name, request)
+
+        def fetch_link(url: str, request: gr.Request) -> tuple[Any, ...]:
+            shown = (url or "").strip()
+            shown = shown if len(shown) <= 80 else shown[:79] + "…"
+            return load(lambda: bench.fetch_link(url), shown or "the link", request)
+
+        def load(read: Any, name: str, request: gr.Request) -> tuple[Any, ...]:
+            """Put a file's or a link's text in the source box; remember its Document for the
+            downloads. A bad file or link is a message in the error area, never a traceback."""
+            session = getattr(request, "session_hash", None)
+            runs.stop(session, silent=True)
             try:
-                text = bench.read_upload(path)
-            except (OSError, TarjamaError) as exc:
-                message = f"Could not read {name}: {getattr(exc, 'strerror', None) or exc}"
+                text, document = read()
+            except Exception as exc:  # noqa: BLE001 - the page shows a message and stays usable
+                if isinstance(exc, OSError):
+                    message = f"Could not read {name}: {exc.strerror or exc}"
+                elif isinstance(exc, TarjamaError):
+                    message = f"Could not read {name}: {bench.catalog.redact(str(exc))}"
+                else:
+                    log.exception("reading %s failed", name)
+                    message = f"Could not read {name} ({type(exc).__name__})."
                 frame = runs.cleared("Nothing loaded.")
-                frame.error = render.error_box(bench.catalog.redact(message))
+                frame.error = render.error_box(message)
                 return (gr.skip(), *_outputs(frame))
-            frame = runs.cleared(f"Loaded {name}: {len(text):,} characters.")
+            runs.remember_document(session, text, document)
+            title = getattr(getattr(document, "meta", None), "title", None)
+            what = f"{name} ({title})" if title else name
+            frame = runs.cleared(f"Loaded {what}: {len(text):,} characters.")
             return (text, *_outputs(frame))
 
         run_event = run_btn.click(
@@ -279,6 +327,15 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
             show_progress="hidden",
             api_visibility="private",
         )
+        for trigger in (fetch_btn.click, link.submit):
+            trigger(
+                fetch_link,
+                inputs=[link],
+                outputs=[source, *outputs],
+                cancels=[run_event],
+                show_progress="hidden",
+                api_visibility="private",
+            )
         for label, button in example_buttons:
             button.click(
                 _example_loader(runs, bench.examples[label], label),

@@ -458,6 +458,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
         "device": args.device,
         "rate_limit": args.rate_limit,
         "batching": not args.no_batching,
+        "allow_private_fetch": args.allow_private_fetch,
     }
     if args.max_chars is not None:
         fields["max_chars"] = args.max_chars

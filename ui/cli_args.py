@@ -340,6 +340,12 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
         action="store_true",
         help="translate one request at a time instead of batching concurrent ones",
     )
+    cmd.add_argument(
+        "--allow-private-fetch",
+        action="store_true",
+        help="let the page's link field fetch loopback/private addresses (off: SSRF protection "
+        "for remote visitors; turn on only on your own machine)",
+    )
     return parser
 
 

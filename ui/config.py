@@ -15,6 +15,7 @@ __all__ = [
     "DEFAULT_MAX_CHARS",
     "SUMMARY_LENGTHS",
     "SUMMARY_METHODS",
+    "TEXT_UPLOAD_TYPES",
     "UPLOAD_TYPES",
     "AppConfig",
     "load_api_keys",
@@ -23,8 +24,10 @@ __all__ = [
 DEFAULT_MAX_CHARS = 20_000  # a long news article is ~10k characters
 SUMMARY_METHODS = ("abstractive", "extractive")
 SUMMARY_LENGTHS = ("short", "medium", "long")
-# The file types the page opens; the server refuses to store any other upload.
-UPLOAD_TYPES = (".txt",)
+# The file types the page opens; the server refuses to store any other upload. Plain text is
+# read as it is; the others through translate.documents (structure kept for the downloads).
+TEXT_UPLOAD_TYPES = (".txt",)
+UPLOAD_TYPES = (*TEXT_UPLOAD_TYPES, ".docx", ".pdf", ".html", ".htm", ".srt", ".vtt")
 Method = Literal["abstractive", "extractive"]
 Length = Literal["short", "medium", "long"]
 
@@ -65,6 +68,9 @@ class AppConfig:
     batch_window_s: float = 0.005  # quiet time that starts a cycle (at most 10x it)
     api_keys: dict[str, int | None] = field(default_factory=dict)
     rate_limit: int = 0
+    # The page's link field refuses loopback/private/link-local addresses (SSRF protection)
+    # unless the operator allows them (`tarjama ui --allow-private-fetch`, one's own machine).
+    allow_private_fetch: bool = False
     title: str = "tarjama — Arabic → English news"
 
 

@@ -1,28 +1,34 @@
-"""The page's downloads: text, Markdown, JSON and an aligned table (CSV), named after the article.
+"""The page's downloads: text, Markdown, JSON and an aligned table (CSV), named after the article,
+plus bilingual .docx, .srt/.vtt, TMX and XLIFF when the article came from a document.
 
-Pure renderings plus one function that writes them into a folder; no gradio, no model. A
-partial run (stopped with Cancel) is written the same way and says so.
+Text, Markdown and JSON are ``tarjama digest -f``'s one rendering (``ui.formatting``) with the
+models used and the source added; no gradio, no model. A partial run (stopped with Cancel) is
+written the same way and says so.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from translate.types import TranslationResult
+
+from .formatting import format_digest
 from .render import SegmentLike, SummarySentenceLike, aligned_rows
 
 __all__ = [
+    "DOCUMENT_KINDS",
     "DOWNLOAD_KINDS",
+    "RunDigest",
     "aligned_csv",
-    "digest_json",
-    "digest_markdown",
-    "digest_text",
+    "digest_download",
     "download_stem",
+    "write_document_downloads",
     "write_downloads",
 ]
 
@@ -32,7 +38,15 @@ DOWNLOAD_KINDS: dict[str, tuple[str, str]] = {
     "md": (".md", "Markdown"),
     "json": (".json", "JSON"),
     "csv": (".csv", "Table (CSV)"),
+    # Structured outputs, offered when the article came from a document (upload or link).
+    "docx": (".docx", "Bilingual .docx"),
+    "srt": (".srt", "Subtitles .srt"),
+    "vtt": (".vtt", "Subtitles .vtt"),
+    "tmx": (".tmx", "TMX"),
+    "xliff": (".xlf", "XLIFF"),
 }
+DOCUMENT_KINDS = ("docx", "srt", "vtt", "tmx", "xliff")
+SUBTITLE_KINDS = ("srt", "vtt")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
 _ANY_WORD = re.compile(r"\w+")
 _STEM_WORDS = 6
@@ -51,58 +65,25 @@ def download_stem(source: str, translation: str = "") -> str:
     return f"tarjama-{slug}" if slug else "tarjama-article"
 
 
-def _model_line(meta: Mapping[str, Any]) -> str:
-    model = meta.get("model") or "—"
-    extras = [str(meta[k]) for k in ("backend", "device") if meta.get(k)]
-    return f"{model} ({', '.join(extras)})" if extras else str(model)
+TITLE = "tarjama — Arabic to English"
 
 
-def _summary_line(meta: Mapping[str, Any]) -> str:
-    method = meta.get("method") or "—"
-    if meta.get("model"):
-        return f"{method}, {_model_line(meta)}, length {meta.get('length', '—')}"
-    return f"{method}, length {meta.get('length', '—')}"
+@dataclass(frozen=True)
+class RunDigest:
+    """What one page run made, shaped like ``summarize.Digest`` (``summary`` None: the run
+    stopped before it) so that ``ui.formatting.format_digest`` renders it."""
+
+    source: str
+    translation: Any  # a TranslationResult
+    summary: Any | None = None  # a SummaryResult
 
 
-def digest_text(
-    source: str,
-    translation: str,
-    summary: str,
-    translation_meta: Mapping[str, Any],
-    summary_meta: Mapping[str, Any] | None = None,
-    *,
-    note: str = "",
-) -> str:
-    """The plain-text download: models used, summary, translation, source (``note``: partial)."""
-    lines = ["tarjama — Arabic to English", f"Translation model: {_model_line(translation_meta)}"]
-    if summary_meta:
-        lines.append(f"Summary: {_summary_line(summary_meta)}")
-    if note:
-        lines.append(note)
-    lines += ["", "SUMMARY", "", summary or "(no summary)", "", "TRANSLATION", "", translation]
-    lines += ["", "SOURCE (Arabic)", "", source.strip(), ""]
-    return "\n".join(lines)
-
-
-def digest_markdown(
-    source: str,
-    translation: str,
-    summary: str,
-    translation_meta: Mapping[str, Any],
-    summary_meta: Mapping[str, Any] | None = None,
-    *,
-    note: str = "",
-) -> str:
-    """The Markdown download: the same content as :func:`digest_text`, with headings."""
-    model = _model_line(translation_meta)
-    lines = ["# tarjama — Arabic to English", "", f"- **Translation model:** {model}"]
-    if summary_meta:
-        lines.append(f"- **Summary:** {_summary_line(summary_meta)}")
-    if note:
-        lines += ["", f"> {note}"]
-    lines += ["", "## Summary", "", summary or "_(no summary)_", "", "## Translation", ""]
-    lines += [translation, "", "## Source (Arabic)", "", source.strip(), ""]
-    return "\n".join(lines)
+def digest_download(digest: RunDigest, fmt: str, *, note: str = "") -> str:
+    """A download in ``fmt`` (text, markdown, json): ``tarjama digest -f FMT``'s rendering
+    plus the models used, the Arabic source, and ``note`` for a partial run."""
+    if fmt == "json":
+        return format_digest(digest, "json", complete=not note)
+    return format_digest(digest, fmt, title=TITLE, note=note, with_source=True)
 
 
 def _cell(text: str) -> str:
@@ -132,18 +113,6 @@ def aligned_csv(
     return "\ufeff" + out.getvalue()  # the BOM makes spreadsheet programs read UTF-8
 
 
-def digest_json(
-    source: str,
-    translation: Mapping[str, Any],
-    summary: Mapping[str, Any] | None,
-    *,
-    complete: bool = True,
-) -> str:
-    """The JSON download: the API's digest shape, plus ``complete`` (false after Cancel)."""
-    data = {"source": source, "complete": complete, "translation": translation, "summary": summary}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
 def write_downloads(
     folder: Path,
     *,
@@ -157,27 +126,38 @@ def write_downloads(
 ) -> dict[str, str]:
     """Write every download for one run into ``folder``; kind → path."""
     stem = download_stem(source, translation_text)
-    summary_text = summary.text if summary is not None else ""
-    sentences = summary.sentences if summary is not None else None
-    translation = {
-        "text": translation_text,
-        "segments": [s.to_dict() for s in segments],
-        "meta": dict(translation_meta),
-        "flags": sorted({f for s in segments for f in s.flags}),
-    }
-    summary_dict = None
+    translation = TranslationResult(
+        text=translation_text, segments=list(segments), meta=dict(translation_meta)
+    )
     if summary is not None:
-        summary_dict = {**summary.to_dict(), "meta": dict(summary_meta or {})}
-    args = (source, translation_text, summary_text, translation_meta, summary_meta)
+        summary = replace(summary, meta=dict(summary_meta or {}))
+    digest = RunDigest(source, translation, summary)
     contents = {
-        "txt": digest_text(*args, note=note),
-        "md": digest_markdown(*args, note=note),
-        "json": digest_json(source, translation, summary_dict, complete=not note),
-        "csv": aligned_csv(segments, sentences),
+        "txt": digest_download(digest, "text", note=note),
+        "md": digest_download(digest, "markdown", note=note),
+        "json": digest_download(digest, "json", note=note),
+        "csv": aligned_csv(segments, summary.sentences if summary is not None else None),
     }
     paths = {}
     for kind, text in contents.items():
         path = folder / f"{stem}{DOWNLOAD_KINDS[kind][0]}"
         path.write_text(text, encoding="utf-8")
+        paths[kind] = str(path)
+    return paths
+
+
+def write_document_downloads(folder: Path, stem: str, translated: Any) -> dict[str, str]:
+    """Write the structured downloads of a translated document (a ``TranslatedDocument``) into
+    ``folder``: bilingual .docx, TMX and XLIFF, and .srt/.vtt with the source's timings for
+    subtitles; kind → path."""
+    from translate.documents import write_document
+
+    formats = {"docx": "docx", "tmx": "tmx", "xliff": "xliff"}
+    if translated.document.is_subtitles:
+        formats.update(srt="srt", vtt="vtt")
+    paths = {}
+    for kind, fmt in formats.items():
+        path = folder / f"{stem}{DOWNLOAD_KINDS[kind][0]}"
+        path.write_bytes(write_document(translated, fmt))
         paths[kind] = str(path)
     return paths

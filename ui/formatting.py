@@ -19,6 +19,8 @@ __all__ = [
     "format_scores",
     "format_summary",
     "format_translation",
+    "model_line",
+    "summary_line",
     "to_json",
 ]
 
@@ -84,18 +86,77 @@ def format_summary(summary: Any, fmt: str) -> str:
     return "\n".join(lines)
 
 
-def format_digest(digest: Any, fmt: str) -> str:
-    """A Digest: the translation and its summary (JSON: source, translation, summary)."""
-    if fmt == "json":
-        return to_json(digest.to_dict())
+def model_line(meta: Mapping[str, Any]) -> str:
+    """A translation model in words: ``opus-mt-ar-en (transformers, cpu)``."""
+    model = meta.get("model") or "—"
+    extras = [str(meta[k]) for k in ("backend", "device") if meta.get(k)]
+    return f"{model} ({', '.join(extras)})" if extras else str(model)
+
+
+def summary_line(meta: Mapping[str, Any]) -> str:
+    """How a summary was made in words: ``extractive, length short`` (with its model)."""
+    method = meta.get("method") or "—"
+    if meta.get("model"):
+        return f"{method}, {model_line(meta)}, length {meta.get('length', '—')}"
+    return f"{method}, length {meta.get('length', '—')}"
+
+
+def format_digest(
+    digest: Any,
+    fmt: str,
+    *,
+    title: str | None = None,
+    note: str = "",
+    with_source: bool = False,
+    complete: bool | None = None,
+) -> str:
+    """A Digest: the translation and its summary (JSON: source, translation, summary).
+
+    The one rendering of a digest, for ``tarjama digest -f`` and the page's downloads, which
+    add: ``title`` (a heading naming the models used), ``note`` (a run stopped early),
+    ``with_source`` (the Arabic at the end) and ``complete`` (JSON). ``digest.summary`` may
+    be None (a run stopped before its summary): it reads "(no summary)".
+    """
     translation, summary = digest.translation, digest.summary
+    if fmt == "json":
+        data: dict[str, Any] = {"source": digest.source}
+        if complete is not None:
+            data["complete"] = complete
+        data["translation"] = translation.to_dict()
+        data["summary"] = summary.to_dict() if summary is not None else None
+        return to_json(data)
+    source = digest.source.strip()
     if fmt == "text":
-        return f"SUMMARY\n{summary.text.strip()}\n\nTRANSLATION\n{translation.text.strip()}\n"
-    lines = ["# Digest", "", "## Summary", "", *_summary_lines(summary, "segments"), ""]
-    lines += ["## Translation", "", translation.text.strip(), ""]
+        lines = []
+        if title:
+            lines += [title, f"Translation model: {model_line(translation.meta)}"]
+            if summary is not None and summary.meta:
+                lines.append(f"Summary: {summary_line(summary.meta)}")
+        if note:
+            lines.append(note)
+        if lines:
+            lines.append("")
+        summary_text = summary.text.strip() if summary is not None else "(no summary)"
+        lines += ["SUMMARY", summary_text, "", "TRANSLATION", translation.text.strip()]
+        if with_source:
+            lines += ["", "SOURCE (Arabic)", source]
+        return "\n".join(lines) + "\n"
+    lines = [f"# {title or 'Digest'}", ""]
+    if title:
+        lines.append(f"- **Translation model:** {model_line(translation.meta)}")
+        if summary is not None and summary.meta:
+            lines.append(f"- **Summary:** {summary_line(summary.meta)}")
+        lines.append("")
+    if note:
+        lines += [f"> {note}", ""]
+    lines += ["## Summary", ""]
+    lines += _summary_lines(summary, "segments") if summary is not None else ["_(no summary)_"]
+    lines += ["", "## Translation", "", translation.text.strip(), ""]
     lines += [f"> {w}" for w in translation.warnings]
+    if with_source:
+        lines += ["", "## Source (Arabic)", "", source, ""]
     lines += ["", _meta_line(translation.meta)]
-    if summary.meta:
+    if summary is not None and summary.meta:
         lines.append(_meta_line(summary.meta))
     lines.append("")
     return "\n".join(lines)

@@ -21,7 +21,7 @@ from translate import Segment, TarjamaError, split_sentences
 from translate.translator import join_paragraphs
 
 from . import render
-from .downloads import write_downloads
+from .downloads import download_stem, write_document_downloads, write_downloads
 from .service import Workbench
 
 __all__ = ["Frame", "PageRuns"]
@@ -52,6 +52,7 @@ class _Run:
     expected: int = 0
     segments: list[Segment] = field(default_factory=list)
     server: Any = None
+    document: Any = None  # the Document the text came from (upload or link), if any
     stopped: bool = False
     silent: bool = False
 
@@ -69,7 +70,26 @@ class PageRuns:
     def __init__(self, bench: Workbench) -> None:
         self.bench = bench
         self._runs: OrderedDict[str, _Run] = OrderedDict()
+        # session → (source text, Document) of the last upload or link, for its downloads
+        self._documents: OrderedDict[str, tuple[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def remember_document(self, session: str | None, text: str, document: Any) -> None:
+        """The session loaded ``text`` from ``document`` (None: not from a document). A run
+        of exactly this text then also offers the document's structured downloads; an edited
+        text no longer matches the structure and gets the plain ones."""
+        key = session or "api"
+        with self._lock:
+            self._documents.pop(key, None)
+            if document is not None:
+                self._documents[key] = (text, document)
+                while len(self._documents) > _MAX_SESSIONS:
+                    self._documents.popitem(last=False)
+
+    def _document_for(self, key: str, text: str) -> Any:
+        with self._lock:
+            loaded = self._documents.get(key)
+        return loaded[1] if loaded is not None and loaded[0] == text else None
 
     def cleared(self, status: str) -> Frame:
         """An empty page (a new article was loaded) with a status line."""
@@ -91,7 +111,7 @@ class PageRuns:
         key = session or "api"
         frame = Frame(running=True, aligned=render.aligned_view([]))
         started = time.monotonic()
-        state = _Run(text=text, model=model)
+        state = _Run(text=text, model=model, document=self._document_for(key, text))
         self._remember(key, state)
         try:
             self.bench.check_text(text)
@@ -255,8 +275,9 @@ class PageRuns:
         segments = segments if segments is not None else state.segments
         try:
             meta = self.bench.public_meta(state.server.translator.meta)
-            return write_downloads(
-                self.bench.session_dir(key),
+            folder = self.bench.session_dir(key)
+            paths = write_downloads(
+                folder,
                 source=state.text,
                 segments=segments,
                 translation_text=join_paragraphs(state.text, segments),
@@ -268,6 +289,21 @@ class PageRuns:
         except (OSError, TarjamaError):
             log.exception("could not write the downloads")
             return None
+        if state.document is not None and not note:  # complete runs only: no work after Cancel
+            paths.update(self._document_downloads(folder, state, segments))
+        return paths
+
+    def _document_downloads(self, folder: Any, state: _Run, segments: list[Segment]) -> dict:
+        """Bilingual .docx, TMX, XLIFF (and .srt/.vtt for subtitles) of the loaded document.
+        Its blocks are translated again through the sentence cache, so this costs little;
+        a failure loses only these files, never the run."""
+        try:
+            translated = self.bench.translate_document(state.document, state.model)
+            stem = download_stem(state.text, join_paragraphs(state.text, segments))
+            return write_document_downloads(folder, stem, translated)
+        except Exception:  # noqa: BLE001 - the plain downloads and the page stay usable
+            log.exception("could not write the document downloads")
+            return {}
 
     def _remember(self, key: str, state: _Run) -> None:
         with self._lock:

@@ -24,7 +24,7 @@ from translate.serving import BatchingTranslator, ServerBusyError
 from translate.translator import validate_text
 
 from .catalog import Catalog
-from .config import UPLOAD_TYPES, AppConfig
+from .config import TEXT_UPLOAD_TYPES, UPLOAD_TYPES, AppConfig
 
 __all__ = ["InputTooLarge", "Workbench", "read_text_file"]
 
@@ -304,14 +304,74 @@ class Workbench:
             "`tarjama ui --model DIR` to use a local model directory.",
         )
 
-    # -- uploads -----------------------------------------------------------------------------
+    # -- uploads and links -------------------------------------------------------------------
     def read_upload(self, path: str | Path) -> str:
         """Read an uploaded file as text, then delete it (uploads are not kept)."""
+        return self.open_upload(path)[0]
+
+    def open_upload(self, path: str | Path) -> tuple[str, Any]:
+        """An uploaded file's text for the source box, and its Document (None for plain
+        text); the file is deleted after. A .docx, .pdf, .html, .srt or .vtt is read through
+        ``translate.documents``; a bad one raises its DocumentError (an InputError)."""
         file = Path(path)
         try:
-            return read_text_file(file, self.config.max_upload_bytes)
+            suffix = file.suffix.lower()
+            if suffix in TEXT_UPLOAD_TYPES:
+                return read_text_file(file, self.config.max_upload_bytes), None
+            if suffix not in UPLOAD_TYPES:
+                raise InputError(
+                    f"{file.name} is not a file the page opens ({', '.join(UPLOAD_TYPES)})."
+                )
+            limit = self.config.max_upload_bytes
+            with file.open("rb") as fh:
+                data = fh.read(limit + 1)
+            if len(data) > limit:
+                raise InputTooLarge(
+                    f"{file.name} is larger than {limit // 1024:,} KiB; upload a single article."
+                )
+            from translate.documents import read_document
+
+            document = read_document(data, filename=file.name, max_bytes=limit)
+            return self._document_source(document, file.name), document
         finally:
             self.discard_upload(file)
+
+    def fetch_link(self, url: str) -> tuple[str, Any]:
+        """Fetch an article from a link: its text for the source box and its Document.
+
+        Loopback, private and link-local addresses are refused (also through redirects and
+        DNS) unless the server was started with ``allow_private_fetch``. Raises InputError
+        (a FetchError, BlockedAddressError…) with a message for the page.
+        """
+        from translate.documents import FetchOptions, is_url, read_document
+
+        link = (url or "").strip()
+        if not link:
+            raise InputError("Paste a link to an article first.")
+        if not is_url(link):
+            raise InputError("A link starts with http:// or https://.")
+        options = FetchOptions(block_private=not self.config.allow_private_fetch)
+        document = read_document(link, fetch_options=options)
+        return self._document_source(document, link), document
+
+    def _document_source(self, document: Any, name: str) -> str:
+        from translate.documents import document_text
+
+        text = document_text(document).text
+        if not text.strip():
+            raise InputError(f"{name} has no text to translate.")
+        return text
+
+    def translate_document(self, document: Any, model: str | None = None) -> Any:
+        """Translate a Document block by block through the shared batching translator (its
+        sentence cache makes a document the page just translated cheap); model names only in
+        the meta."""
+        from dataclasses import replace
+
+        from translate.documents import translate_document
+
+        result = translate_document(document, _BatchAdapter(self.translator(model)))
+        return replace(result, meta=self.public_meta(result.meta))
 
     def discard_upload(self, file: Path) -> None:
         """Remove an upload from the server's folder (only files inside it)."""
@@ -334,10 +394,35 @@ class Workbench:
         return folder
 
 
+class _BatchAdapter:
+    """``translate_batch`` (what ``translate_document`` calls) over a BatchingTranslator, so a
+    document's blocks share the server's model batches like any request."""
+
+    def __init__(self, server: BatchingTranslator) -> None:
+        self.server = server
+        self.meta = server.translator.meta
+
+    def translate_batch(
+        self, texts: Sequence[str], *, on_error: str = "raise", progress: Any = None
+    ) -> list[Any]:
+        try:
+            results: list[Any] = self.server.translate_many(list(texts))
+        except TarjamaError:
+            if on_error != "return":
+                raise
+            results = []
+            for text in texts:  # find the block at fault; the others are still translated
+                try:
+                    results.append(self.server.translate(text))
+                except TarjamaError as exc:
+                    results.append(exc)
+        return results  # ``progress`` is not reported: the page's run already showed it
+
+
 def read_text_file(path: Path, max_bytes: int) -> str:
     """Read an uploaded text file as UTF-8 within ``max_bytes``; else an InputError saying why."""
-    if path.suffix.lower() not in UPLOAD_TYPES:
-        kinds = ", ".join(UPLOAD_TYPES)
+    if path.suffix.lower() not in TEXT_UPLOAD_TYPES:
+        kinds = ", ".join(TEXT_UPLOAD_TYPES)
         raise InputError(f"{path.name} is not a {kinds} file: upload plain UTF-8 text.")
     with path.open("rb") as fh:
         data = fh.read(max_bytes + 1)
