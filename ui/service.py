@@ -218,6 +218,8 @@ class Workbench:
             length=length or self.config.summary_length,
             device=self.config.device,
             check_language=not from_translation,
+            # the English of a translation made here: its Arabic was already held to the limit
+            max_chars=None if from_translation else self.config.max_chars,
         )
 
     def digest(
@@ -229,9 +231,11 @@ class Workbench:
     ) -> Any:
         """Translate, then summarise the segments (sources index the segments)."""
         from summarize import Digest
-        from summarize.digest import _check_options
+        from summarize.digest import check_summary_options
 
-        _check_options(method or self.summary_method, length or self.config.summary_length)
+        check_summary_options(
+            method or self.summary_method, length or self.config.summary_length
+        )
         translation = self.translate(text, model)
         targets = [segment.target for segment in translation.segments]
         summary = self.summarize(targets, method, length, from_translation=True)
