@@ -10,7 +10,9 @@ threads of this process, each with its own keep-alive connection, sending reques
            browser-extension clients do)
   article  a whole seed article per request, through ``POST /api/v1/translate``
 
-at 1, 5 and 20 concurrent clients, a fixed number of requests each (bounded runs). Every
+at 1, 5 and 20 concurrent clients, a fixed number of requests each (bounded runs), each
+scenario on one server and then on the other (both stay up; the idle one costs nothing) with the
+same texts, so that the load of a shared machine drifts alike for both. Every
 sentence starts with a distinct marker word, so no two requests share a sentence (the translator
 translates identical sentences only once, which would flatter batching).
 
@@ -272,16 +274,20 @@ def main(argv: list[str] | None = None) -> int:
         "nearly every segment is retried: absolute figures are low; compare on with off.\n"
     )
     results: list[dict[str, Any]] = []
-    for batching in (False, True):
-        process, url = start_server(directory, registry, batching, task)
-        try:
-            work = Workload(seed=1)
-            load(url, "short", 1, 2, work)  # warm up: model load, first batches
-            for kind in kinds:
-                for level, per_client in zip(profile["levels"], profile[kind], strict=True):
-                    if not per_client:
-                        continue
-                    result = load(url, kind, level, per_client, work)
+    # Both servers stay up (the idle one costs no CPU) and each scenario runs on one, then on
+    # the other, so that the load of a shared machine drifts alike for both.
+    servers = {}
+    try:
+        for batching in (False, True):
+            servers[batching] = start_server(directory, registry, batching, task)
+            load(servers[batching][1], "short", 1, 2, Workload(seed=9))  # warm up
+        for kind in kinds:
+            for level, per_client in zip(profile["levels"], profile[kind], strict=True):
+                if not per_client:
+                    continue
+                for batching in (False, True):
+                    work = Workload(seed=level)  # the same texts for both servers
+                    result = load(servers[batching][1], kind, level, per_client, work)
                     result["batching"] = batching
                     results.append(result)
                     print(
@@ -291,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
                         + (f", {len(result['failures'])} failed" if result["failures"] else ""),
                         flush=True,
                     )
-        finally:
+    finally:
+        for process, _ in servers.values():
             stop_server(process)
 
     rows = []
