@@ -10,7 +10,9 @@ threads of this process, each with its own keep-alive connection, sending reques
            browser-extension clients do)
   article  a whole seed article per request, through ``POST /api/v1/translate``
 
-at 1, 5 and 20 concurrent clients, a fixed number of requests each (bounded runs). Every
+at 1, 5 and 20 concurrent clients, a fixed number of requests each (bounded runs), each
+scenario on one server and then on the other (both stay up; the idle one costs nothing) with the
+same texts, so that the load of a shared machine drifts alike for both. Every
 sentence starts with a distinct marker word, so no two requests share a sentence (the translator
 translates identical sentences only once, which would flatter batching).
 
@@ -85,6 +87,32 @@ def with_beams(registry: Path, beams: int) -> None:
     for key in ("generation", "strict_generation"):
         entry[key] = {**entry.get(key, {}), "num_beams": beams}
     registry.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def ceiling_worker(task: dict[str, Any]) -> dict[str, Any]:
+    """What batching can give at all on this machine: the engine alone, one sentence at a time
+    against batches of 8 and 32, each decoding a fixed number of tokens (``--ceiling``)."""
+    from translate.backends.ct2 import CTranslate2Backend
+    from translate.registry import resolve_model
+
+    backend = CTranslate2Backend(resolve_model(None, "translation"), device="cpu")
+    work = Workload(seed=0)
+    texts = [work.short()[0] for _ in range(32)]
+    out: dict[str, Any] = {}
+    for beams in (1, 4):
+        settings = {"num_beams": beams, "max_new_tokens": 48, "min_new_tokens": 48}
+        backend.generate(texts[:1], settings)
+        began = time.perf_counter()
+        for text in texts[:8]:
+            backend.generate([text], settings)
+        single = 8 * 48 / (time.perf_counter() - began)
+        rates = {"1": single}
+        for size in (8, 32):
+            began = time.perf_counter()
+            backend.generate(texts[:size], settings)
+            rates[str(size)] = size * 48 / (time.perf_counter() - began)
+        out[f"beams {beams}"] = rates
+    return out
 
 
 def free_port() -> int:
@@ -243,9 +271,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--kinds", default="short,article", help="short, article or both")
     parser.add_argument("--server", help=argparse.SUPPRESS)
+    parser.add_argument("--ceiling", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.server:
         serve_worker(json.loads(args.server))
+        return 0
+    if args.ceiling:
+        print(json.dumps(ceiling_worker({})))
         return 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out
 
@@ -261,6 +293,14 @@ def main(argv: list[str] | None = None) -> int:
         with_beams(registry, args.beams)
     task: dict[str, Any] = {}
     kinds = [k for k in args.kinds.split(",") if k]
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--ceiling"],
+        env={**bench_run.child_env(directory), "TARJAMA_MODELS": str(registry)},
+        capture_output=True, text=True, timeout=1800, cwd=REPO,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"the engine ceiling failed:\n{done.stderr[-2000:]}")
+    ceiling = json.loads(done.stdout.strip().splitlines()[-1])
     info = bench_run.machine()
     print(
         f"machine: {info.get('cpu')} x{info['cpus']}, load average {info['load_average']}; "
@@ -269,19 +309,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         "note: random weights never emit the end token and look degenerate to the guard, so "
-        "nearly every segment is retried: absolute figures are low; compare on with off.\n"
+        "nearly every segment is retried: absolute figures are low; compare on with off."
     )
+    for search, rates in ceiling.items():
+        print(
+            f"engine alone, {search}: {rates['1']:.0f} tokens/s one sentence at a time, "
+            f"{rates['8']:.0f} in batches of 8 ({rates['8'] / rates['1']:.1f}x), "
+            f"{rates['32']:.0f} in batches of 32 ({rates['32'] / rates['1']:.1f}x)"
+        )
+    print()
     results: list[dict[str, Any]] = []
-    for batching in (False, True):
-        process, url = start_server(directory, registry, batching, task)
-        try:
-            work = Workload(seed=1)
-            load(url, "short", 1, 2, work)  # warm up: model load, first batches
-            for kind in kinds:
-                for level, per_client in zip(profile["levels"], profile[kind], strict=True):
-                    if not per_client:
-                        continue
-                    result = load(url, kind, level, per_client, work)
+    # Both servers stay up (the idle one costs no CPU) and each scenario runs on one, then on
+    # the other, so that the load of a shared machine drifts alike for both.
+    servers = {}
+    try:
+        for batching in (False, True):
+            servers[batching] = start_server(directory, registry, batching, task)
+            load(servers[batching][1], "short", 1, 2, Workload(seed=9))  # warm up
+        for kind in kinds:
+            for level, per_client in zip(profile["levels"], profile[kind], strict=True):
+                if not per_client:
+                    continue
+                for batching in (False, True):
+                    work = Workload(seed=level)  # the same texts for both servers
+                    result = load(servers[batching][1], kind, level, per_client, work)
                     result["batching"] = batching
                     results.append(result)
                     print(
@@ -291,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
                         + (f", {len(result['failures'])} failed" if result["failures"] else ""),
                         flush=True,
                     )
-        finally:
+    finally:
+        for process, _ in servers.values():
             stop_server(process)
 
     rows = []
@@ -343,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": info,
             "profile": "quick" if args.quick else "full",
             "beams": args.beams,
+            "engine_ceiling_tokens_per_s": ceiling,
             "results": results,
         }
         Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
