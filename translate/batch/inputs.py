@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..documents import is_hub_spec
 from ..errors import BatchUsageError
 from ..text import lone_surrogate, surrogate_message
 
@@ -64,7 +65,7 @@ class BatchInput:
 
 def input_format(path: Path) -> str:
     """``folder``, or the format named by the file's extension; a usage error otherwise."""
-    if _is_hub_spec(str(path)):
+    if is_hub_spec(str(path)):
         return "hf"
     if path.is_dir():
         return "folder"
@@ -90,7 +91,7 @@ def read_input(
     Text formats (.txt, .jsonl, a folder) are decoded line by line (file by file), so an
     undecodable or malformed line becomes a row with an error rather than a failed job.
     """
-    if _is_hub_spec(str(path)):
+    if is_hub_spec(str(path)):
         return _finish(_read_hub(str(path), column), str(path), overwrite)
     source = Path(path)
     kind = input_format(source)
@@ -317,10 +318,6 @@ def _check_surrogates(row: InputRow) -> None:
     if position is not None:
         row.error = surrogate_message(row.text, position)
         row.text = None
-
-
-def _is_hub_spec(source: str) -> bool:
-    return source.startswith("hf://")
 
 
 def _read_hub(spec: str, column: str) -> BatchInput:
