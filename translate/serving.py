@@ -127,6 +127,7 @@ class BatchingTranslator:
         self._worker: threading.Thread | None = None
         self.cycles = 0  # model cycles run (for tests and the benchmark)
         self.widest_cycle = 0  # the most requests that shared one cycle
+        self.requests_in_cycles = 0  # summed over cycles: / cycles = requests per cycle
 
     # -- public API ------------------------------------------------------------------------
     def translate(self, text: str) -> TranslationResult:
@@ -342,6 +343,7 @@ class BatchingTranslator:
             error = exc
         self.cycles += 1
         self.widest_cycle = max(self.widest_cycle, len(plan))
+        self.requests_in_cycles += len(plan)
         with self._cond:
             for request, _, end in plan:
                 if error is not None:
