@@ -91,13 +91,16 @@ def with_beams(registry: Path, beams: int) -> None:
 
 def ceiling_worker(task: dict[str, Any]) -> dict[str, Any]:
     """What batching can give at all on this machine: the engine alone, one sentence at a time
-    against batches of 8 and 32, each decoding a fixed number of tokens (``--ceiling``)."""
+    against batches of 8 and 32 (seed sentences of middling length), each decoding a fixed
+    number of tokens (``--ceiling``)."""
     from translate.backends.ct2 import CTranslate2Backend
     from translate.registry import resolve_model
 
     backend = CTranslate2Backend(resolve_model(None, "translation"), device="cpu")
-    work = Workload(seed=0)
-    texts = [work.short()[0] for _ in range(32)]
+    # 32 seed sentences of middling length, as a length-sorted batch of the server holds them.
+    sentences = sorted(Workload(seed=0).sentences, key=len)
+    middle = len(sentences) // 2
+    texts = sentences[middle - 16 : middle + 16]
     out: dict[str, Any] = {}
     for beams in (1, 4):
         settings = {"num_beams": beams, "max_new_tokens": 48, "min_new_tokens": 48}

@@ -270,7 +270,7 @@ class Workbench:
         if isinstance(exc, ServerBusyError):
             return "The server is busy with other articles.", "Try again in a moment."
         if isinstance(exc, InputTooLarge):
-            return str(exc), "Split it into several requests."
+            return str(exc), "Split it into smaller parts."
         if isinstance(exc, TarjamaError):
             message = self.catalog.redact(str(exc))
             message = message.replace(" or raise the limit (max_chars / --max-chars)", "")
