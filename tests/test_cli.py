@@ -366,15 +366,16 @@ def test_eval_translation(
     assert scores["n"] == 2 and scores["meta"]["model"] == "tiny" and "bleu" in scores
 
 
+@pytest.mark.parametrize("name", ["ui", "serve"])  # `serve`: the same server, its API name
 def test_ui_passes_its_options_to_serve(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     import ui.app
 
     calls: list[tuple[Any, ...]] = []
     monkeypatch.setattr(ui.app, "serve", lambda *a, **k: calls.append((a, k)))
     code, _, _ = run(
-        capsys, "ui", "--model", "m", "--summary-model", "s", "--backend", "transformers",
+        capsys, name, "--model", "m", "--summary-model", "s", "--backend", "transformers",
         "--device", "cpu", "--port", "7000", "--max-chars", "5000",
     )  # fmt: skip
     assert code == 0

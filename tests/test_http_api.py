@@ -83,7 +83,10 @@ def test_models_and_openapi(url: str, tiny_marian: Path) -> None:
     assert {"/api/v1/translate", "/api/v1/summarize", "/api/v1/digest", "/translate"} <= set(
         spec["paths"]
     )
-    assert httpx.get(url + "docs").status_code == 200
+    page = httpx.get(url + "docs")  # Swagger UI from the server's own files, no CDN
+    assert page.status_code == 200 and "cdn." not in page.text
+    scripts = [s for s in page.text.split('"') if s.startswith("/api-docs-static/")]
+    assert scripts and all(httpx.get(url + s[1:]).status_code == 200 for s in scripts)
 
 
 @pytest.mark.parametrize(

@@ -158,14 +158,3 @@ def test_translate_many_keeps_each_text(fixed_cap: Translator) -> None:
         _plain(fixed_cap.translate(text).segments) for text in SHORT
     ]
     server.close()
-
-
-def test_length_groups_keep_caps_close() -> None:
-    from types import SimpleNamespace
-
-    from translate.serving import length_groups
-
-    pieces = [SimpleNamespace(tokens=n) for n in (150, 12, 30, 20, 9, 70, 0, 140)]
-    groups = [[p.tokens for p in g] for g in length_groups(pieces)]
-    assert groups == [[0], [9, 12], [20, 30], [70, 140], [150]]
-    assert sum(len(g) for g in groups) == len(pieces)

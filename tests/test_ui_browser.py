@@ -417,3 +417,27 @@ def test_empty_input_shows_a_message_and_the_page_stays_usable(page) -> None:
     page.locator("#source-box textarea").fill("Hello, this is English.")
     page.click("#translate-btn")
     wait_for_error(page, "no Arabic letters")
+
+
+def test_the_api_docs_render_without_internet(browser, server: str) -> None:
+    # Requests leaving this machine are refused, as on a server without internet: the docs must
+    # come from the server's own files (the stock pages load Swagger UI from a CDN).
+    page = browser.new_page(viewport=DESKTOP)
+    outside: list[str] = []
+
+    def route(request_route) -> None:  # noqa: ANN001 - Playwright's Route
+        if urlsplit(request_route.request.url).hostname in LOCAL_HOSTS:
+            request_route.continue_()
+        else:
+            outside.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(server + "docs")
+        page.wait_for_selector(".opblock")  # Swagger UI drew the operations
+        assert "/api/v1/translate" in page.inner_text("body")
+        assert outside == []
+    finally:
+        page.close()

@@ -170,8 +170,10 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
     _general(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(parent: Any, name: str, help_text: str, path: str | None = None) -> Any:
-        cmd = parent.add_parser(name, help=help_text, description=help_text)
+    def command(
+        parent: Any, name: str, help_text: str, path: str | None = None, aliases: tuple = ()
+    ) -> Any:
+        cmd = parent.add_parser(name, help=help_text, description=help_text, aliases=aliases)
         _general(cmd)
         if (path or name) in handlers:
             cmd.set_defaults(handler=handlers[path or name])
@@ -311,7 +313,10 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
     )
     cmd.add_argument("-o", "--output", help="write the scores as JSON")
 
-    cmd = command(sub, "ui", "Start the web page and the HTTP API (one server).")
+    # `serve` is the name API users look for; it is the same server as `ui`.
+    cmd = command(
+        sub, "ui", "Start the web page and the HTTP API (one server).", aliases=("serve",)
+    )
     _models(cmd, translation=True, summary=True)
     cmd.add_argument("--host", default="127.0.0.1", help="default: %(default)s (this machine)")
     cmd.add_argument("--port", type=positive(1), default=7860, help="default: %(default)s")

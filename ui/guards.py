@@ -56,11 +56,18 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` with 413, before reading them whole."""
+    """Refuse request bodies over ``max_bytes`` with 413, before reading them whole.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    The rest of a refused body is read and thrown away (up to ``linger_bytes``) before the
+    answer goes out: closing a connection with unread data makes the kernel reset it, and the
+    client may then lose the 413 it was sent and see only a broken connection. Nothing is kept,
+    so memory stays flat; past ``linger_bytes`` the connection is simply closed.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, linger_bytes: int = 4 * 1024 * 1024) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.linger_bytes = linger_bytes
 
     def _too_large(self) -> dict[str, str]:
         return {
@@ -68,22 +75,34 @@ class BodyLimit:
             f"({self.max_bytes // 1024:,} KiB)."
         }
 
+    async def _refuse(self, receive: Receive, send: Send, more: bool) -> None:
+        drained = 0
+        while more and drained <= self.linger_bytes:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away
+            drained += len(message.get("body", b""))
+            more = bool(message.get("more_body"))
+        await send_json(send, 413, self._too_large(), [("connection", "close")])
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await send_json(send, 413, self._too_large(), [("connection", "close")])
+            await self._refuse(receive, send, more=int(declared) <= self.linger_bytes)
             return
         received = 0
         started = False
+        more_body = True
 
         async def counted_receive() -> dict[str, Any]:
-            nonlocal received
+            nonlocal received, more_body
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                more_body = bool(message.get("more_body"))
                 if received > self.max_bytes:
                     raise _BodyTooLarge
             return message
@@ -98,7 +117,7 @@ class BodyLimit:
             await self.app(scope, counted_receive, tracked_send)
         except _BodyTooLarge:
             if not started:
-                await send_json(send, 413, self._too_large(), [("connection", "close")])
+                await self._refuse(receive, send, more=more_body)
 
 
 def folder_size(folder: Path) -> int:

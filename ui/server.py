@@ -21,6 +21,7 @@ import gradio as gr
 import uvicorn
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from translate import __version__
 
@@ -34,17 +35,23 @@ __all__ = ["BackgroundServer", "create_app", "model_report", "serve"]
 
 log = logging.getLogger(__name__)
 
+DOCS_STATIC = "/api-docs-static"  # where the API docs' scripts are served
+
 
 def create_app(config: AppConfig, bench: Workbench | None = None) -> FastAPI:
     """The page and the HTTP API on one FastAPI app (nothing is started, no model loaded)."""
     bench = bench or Workbench(config)
     blocks = build_app(config, bench)
-    app = FastAPI(
+    # The API docs (Swagger UI at /docs) from files the server holds: the stock page loads its
+    # scripts from a CDN and stays blank on a machine without internet. (No ReDoc: its bundle
+    # still fetches a logo from its CDN.)
+    app = FastAPIOffline(
         title="tarjama",
         version=__version__,
         summary="Arabic → English news translation and summaries.",
         docs_url="/docs",
         redoc_url=None,
+        static_url=DOCS_STATIC,
     )
     app.state.workbench = bench
     add_routes(app, bench, Access(config.api_keys, config.rate_limit))
