@@ -158,3 +158,28 @@ def test_translate_many_keeps_each_text(fixed_cap: Translator) -> None:
         _plain(fixed_cap.translate(text).segments) for text in SHORT
     ]
     server.close()
+
+
+def test_clients_coming_back_share_the_next_cycle(fixed_cap: Translator) -> None:
+    """Clients answered by one cycle send their next requests with gaps longer than the quiet
+    window (HTTP on busy cores): they still share one cycle instead of splitting into cohorts
+    that alternate in half-full cycles."""
+    clients = 4
+    server = BatchingTranslator(fixed_cap, window_s=0.1, max_window_s=3.0)
+    answered = threading.Barrier(clients + 1)
+
+    def client(i: int) -> None:
+        server.translate(SHORT[i % len(SHORT)])  # together: one cycle
+        answered.wait()
+        time.sleep(0.3 * i)  # back one after another, 0.3 s apart (> window_s)
+        server.translate(SHORT[(i + 1) % len(SHORT)])
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    answered.wait(timeout=120)
+    assert (server.cycles, server.widest_cycle) == (1, clients)
+    for thread in threads:
+        thread.join(timeout=120)
+    assert (server.cycles, server.widest_cycle) == (2, clients)
+    server.close()

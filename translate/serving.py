@@ -45,10 +45,13 @@ __all__ = ["BatchingTranslator", "ServerBusyError"]
 log = logging.getLogger(__name__)
 
 DEFAULT_WINDOW_S = 0.005  # an idle worker starts once no request arrived for this long...
-DEFAULT_MAX_WINDOW_S = 0.05  # ...or after this long at most
+DEFAULT_MAX_WINDOW_S = 0.1  # ...or after this long at most
 DEFAULT_MAX_PENDING = 64
 _FIRST_WAVE = 2
 _STOP_POLL_S = 0.1  # how often a waiting stream checks whether it should stop
+# Requests arriving this soon after a cycle answered are taken for its clients coming back
+# (over HTTP on two busy cores, the first came 66 ms after the answers).
+_RETURN_S = 1.0
 
 
 class ServerBusyError(TarjamaError):
@@ -103,6 +106,10 @@ class BatchingTranslator:
         self.window_s = max(0.0, window_s)
         self.max_window_s = max(self.window_s, max_window_s)
         self._arrivals = 0  # requests submitted so far
+        # The last cycle: when it answered, how many requests, and the arrivals until then.
+        self._answered_at = float("-inf")
+        self._answered = 0
+        self._answered_arrivals = 0
         self.cycle_tokens = cycle_tokens or translator.batch_tokens
         self.max_pending = max_pending
         self._cond = threading.Condition()
@@ -232,14 +239,24 @@ class BatchingTranslator:
 
     def _collect(self) -> None:
         """Wait while requests keep arriving: until ``window_s`` passes without one, or
-        ``max_window_s`` in all."""
-        deadline = time.monotonic() + self.max_window_s
+        ``max_window_s`` in all.
+
+        Just after a cycle, also wait for as many arrivals as that cycle answered: clients send
+        their next request as soon as they have an answer, but twenty answers and twenty new
+        requests through HTTP can trickle in with gaps longer than ``window_s``. Starting at the
+        first gap splits the clients into two cohorts that then alternate in half-full cycles
+        (measured over HTTP: 13 requests per cycle instead of 20, 20% fewer sentences/s).
+        """
+        now = time.monotonic()
+        deadline = now + self.max_window_s
         with self._cond:
             seen = self._arrivals
+            recent = now - self._answered_at <= _RETURN_S
+            expected = self._answered_arrivals + self._answered if recent else 0
         while time.monotonic() < deadline:
             time.sleep(self.window_s)
             with self._cond:
-                if self._arrivals == seen:
+                if self._arrivals == seen and self._arrivals >= expected:
                     return
                 seen = self._arrivals
 
@@ -307,7 +324,6 @@ class BatchingTranslator:
                 if request in self._queue:
                     self._queue.remove(request)
                     self._queue.append(request)
-            self._arrivals += 1
         return plan
 
     def _cycle(self) -> None:
@@ -332,4 +348,7 @@ class BatchingTranslator:
                     request.done = end
                 if request.finished:
                     self._drop(request)
+            self._answered_at = time.monotonic()
+            self._answered = sum(1 for request, _, _ in plan if request.finished)
+            self._answered_arrivals = self._arrivals
             self._cond.notify_all()

@@ -65,7 +65,7 @@ class AppConfig:
     concurrency: int = 2
     max_queue: int = 32
     batching: bool = True
-    batch_window_s: float = 0.005  # quiet time that starts a cycle (at most 10x it)
+    batch_window_s: float = 0.005  # quiet time that starts a cycle (at most 20x it)
     api_keys: dict[str, int | None] = field(default_factory=dict)
     rate_limit: int = 0
     # The page's link field refuses loopback/private/link-local addresses (SSRF protection)
