@@ -176,3 +176,19 @@ def hub_models(hub_checkpoints_root, monkeypatch: pytest.MonkeyPatch):
     _forget_loaded_models()
     yield shapes
     _forget_loaded_models()
+
+
+@pytest.fixture()
+def registry(monkeypatch: pytest.MonkeyPatch, fast_registry: Path) -> Path:
+    """:func:`fast_registry` as the registry of this test (``TARJAMA_MODELS``)."""
+    monkeypatch.setenv("TARJAMA_MODELS", str(fast_registry))
+    return fast_registry
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    """``tarjama ARGS`` in this process: the exit code, stdout and stderr."""
+    from ui.cli import main
+
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

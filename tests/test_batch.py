@@ -22,10 +22,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import translate
+from tests.conftest import run_cli as run
 from translate import batch as B
 from translate.batch import inputs, local, outputs, state
 from translate.errors import InternalError
-from ui.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = [
@@ -39,12 +39,6 @@ DOCS = [
 @pytest.fixture(autouse=True)
 def _registry(monkeypatch: pytest.MonkeyPatch, fast_registry: Path) -> None:
     monkeypatch.setenv("TARJAMA_MODELS", str(fast_registry))
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def batch(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:

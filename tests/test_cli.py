@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from ui.cli import main
+from tests.conftest import run_cli as run
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -37,18 +37,6 @@ COMMANDS = [
     ["eval", "summary"],
     ["ui"],
 ]
-
-
-@pytest.fixture()
-def registry(monkeypatch: pytest.MonkeyPatch, fast_registry: Path) -> Path:
-    monkeypatch.setenv("TARJAMA_MODELS", str(fast_registry))
-    return fast_registry
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def with_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_cli as run
 from tests.documents_fixtures import (
     PAGES,
     SRT,
@@ -19,18 +20,6 @@ from tests.documents_fixtures import (
 from ui.cli import main
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture()
-def registry(monkeypatch: pytest.MonkeyPatch, fast_registry: Path) -> Path:
-    monkeypatch.setenv("TARJAMA_MODELS", str(fast_registry))
-    return fast_registry
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_translate_docx_to_bilingual_docx(registry, tmp_path: Path, capsys) -> None:

@@ -168,6 +168,11 @@ def lone_surrogate(text: str) -> int | None:
     return match.start() if match else None
 
 
+def replace_lone_surrogates(text: str) -> tuple[str, int]:
+    """``text`` with every lone surrogate replaced by U+FFFD, and how many were replaced."""
+    return _SURROGATE.subn("\ufffd", text)
+
+
 def surrogate_message(text: str, position: int) -> str:
     """The error for a lone surrogate at ``position``: where it is and what it usually is."""
     return (

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BatchUsageError, InternalError, OutputWriteError, TarjamaError
-from ..text import lone_surrogate
+from ..text import replace_lone_surrogates
 from ..types import TranslationResult
 from .inputs import ADDED_COLUMNS, EXTENSIONS, BatchInput
 
@@ -136,10 +136,7 @@ def output_rows(
 def _encodable(value: Any) -> tuple[Any, int]:
     """``value`` with every lone surrogate replaced by U+FFFD, and how many were replaced."""
     if isinstance(value, str):
-        if lone_surrogate(value) is None:
-            return value, 0
-        clean = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value)
-        return clean, sum(1 for ch in value if "\ud800" <= ch <= "\udfff")
+        return replace_lone_surrogates(value)
     if isinstance(value, list):
         pairs = [_encodable(v) for v in value]
         return [p[0] for p in pairs], sum(p[1] for p in pairs)
