@@ -61,10 +61,11 @@ class BodyLimit:
     The rest of a refused body is read and thrown away (up to ``linger_bytes``) before the
     answer goes out: closing a connection with unread data makes the kernel reset it, and the
     client may then lose the 413 it was sent and see only a broken connection. Nothing is kept,
-    so memory stays flat; past ``linger_bytes`` the connection is simply closed.
+    so memory stays flat. A body declared longer than ``linger_bytes`` is answered at once, and a
+    streamed one is cut after ``linger_bytes``: those connections are simply closed.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, linger_bytes: int = 4 * 1024 * 1024) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, linger_bytes: int = 32 * 1024 * 1024) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.linger_bytes = linger_bytes
