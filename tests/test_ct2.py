@@ -387,3 +387,28 @@ def test_converted_copies_of_an_older_format_are_converted_again(
     assert not convert_mod.is_converted(first)
     again = convert_mod.convert_model(spec, "float32")
     assert again == first and convert_mod.is_converted(again)
+
+
+def test_beam_rows_run_in_bands_of_similar_budgets(tiny_marian: Path) -> None:
+    """Beam search has no per-row limit in CTranslate2: a 10-token row batched with a 100-token
+    one would decode 100 steps (and again at 10). Bands of budgets within 2x keep each pass near
+    its rows' own budgets; results stay each row's alone (test_independence checks the text)."""
+    backend = CTranslate2Backend(_spec(tiny_marian, "translation"), device="cpu")
+    calls: list[tuple[int, int]] = []
+
+    class Recorder:
+        def translate_batch(self, sources, **kwargs):  # noqa: ANN001, ANN202
+            calls.append((len(sources), kwargs["max_decoding_length"]))
+            return backend_translator.translate_batch(sources, **kwargs)
+
+    backend_translator = backend.translator
+    backend.translator = Recorder()
+    texts = ["قال الوزير.", "قال الرئيس.", "وأضاف أن الحكومة ستواصل العمل.", "وأكد أنه قريب."]
+    caps = [10, 12, 100, 60]
+    out = backend.generate(texts, {"num_beams": 2, "max_new_tokens": 100}, caps=caps)
+    assert len(out) == 4
+    budget = {cap: cap - backend._eos_reserve for cap in caps}
+    # One pass per band at its largest budget (10/12 and 60/100); the rest are single rows
+    # decoded again at their own budget when they ran into the band's.
+    assert [c for c in calls if c[0] == 2] == [(2, budget[12]), (2, budget[100])]
+    assert {c for c in calls if c[0] == 1} <= {(1, budget[10]), (1, budget[60])}

@@ -318,10 +318,11 @@ class CTranslate2Backend:
         row's result is the one it would get alone with its own budget.
 
         Greedy: a callback ends each row at its own budget, as ``max_decoding_length`` would.
-        Beam search (no per-row limit in CTranslate2): one pass at the largest budget, returning
-        every finished hypothesis; a row whose hypotheses all ended (EOS) before its own budget
-        was finished before the limit could matter, so its result stands. The others, rows
-        running into their limit (few with a trained model), are decoded again with it.
+        Beam search (no per-row limit in CTranslate2): rows in bands of budgets within 2x, one
+        pass per band at its largest budget, returning every finished hypothesis; a row whose
+        hypotheses all ended (EOS) before its own budget was finished before the limit could
+        matter, so its result stands. The others, rows running into their limit (few with a
+        trained model; every row with random weights), are decoded again with it.
         """
         options: dict[str, Any] = {
             "target_prefix": [prefix] * len(sources) if prefix else None,
@@ -347,15 +348,40 @@ class CTranslate2Backend:
                     callback=lambda step: step.step + 1 >= budgets[step.batch_id],
                 )
             )
+        # Rows run to their call's budget unless they end, so a row far below the largest
+        # budget of a batch would decode long past its own (and then again): each band of
+        # budgets within 2x of its smallest is one pass.
+        results: list[Any] = [None] * len(sources)
+        for rows in _budget_bands(budgets):
+            band = self._beam_pass(
+                [sources[i] for i in rows], options, params, prefix, [budgets[i] for i in rows]
+            )
+            for row, result in zip(rows, band, strict=True):
+                results[row] = result
+        return results
+
+    def _beam_pass(
+        self,
+        sources: list[list[str]],
+        options: Mapping[str, Any],
+        params: Mapping[str, Any],
+        prefix: list[str],
+        budgets: list[int],
+    ) -> list[Any]:
+        """One beam-search pass at the largest budget; rows that did not end before their own
+        budget are decoded again with it."""
         # With length_penalty 0 a row may end as soon as its best beam does, which the returned
         # hypotheses cannot show: then every row below the largest budget is decoded again.
         verifiable = params["length_penalty"] != 0
         top = max(budgets)
         results = list(
             self.translator.translate_batch(
-                sources, **options, num_hypotheses=params["num_beams"] if verifiable else 1
+                sources,
+                **{**options, "target_prefix": [prefix] * len(sources) if prefix else None,
+                   "max_decoding_length": top},
+                num_hypotheses=params["num_beams"] if verifiable else 1,
             )
-        )
+        )  # fmt: skip
         again: dict[int, list[int]] = {}
         for row, (result, budget) in enumerate(zip(results, budgets, strict=True)):
             ended_early = verifiable and all(
@@ -372,6 +398,17 @@ class CTranslate2Backend:
             for row, result in zip(rows, redone, strict=True):
                 results[row] = result
         return results
+
+
+def _budget_bands(budgets: Sequence[int], spread: float = 2.0) -> list[list[int]]:
+    """Row indices grouped by budget, each group's largest at most ``spread`` x its smallest."""
+    bands: list[list[int]] = []
+    for row in sorted(range(len(budgets)), key=lambda i: budgets[i]):
+        if bands and budgets[row] <= spread * budgets[bands[-1][0]]:
+            bands[-1].append(row)
+        else:
+            bands.append([row])
+    return bands
 
 
 def _target_vocabulary(directory: Path) -> frozenset[str] | None:
