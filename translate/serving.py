@@ -45,7 +45,7 @@ __all__ = ["BatchingTranslator", "ServerBusyError"]
 log = logging.getLogger(__name__)
 
 DEFAULT_WINDOW_S = 0.005  # an idle worker starts once no request arrived for this long...
-DEFAULT_MAX_WINDOW_S = 0.1  # ...or after this long at most
+MAX_WINDOW_FACTOR = 20  # ...or after this many windows at most (unless told otherwise)
 DEFAULT_MAX_PENDING = 64
 _FIRST_WAVE = 2
 _STOP_POLL_S = 0.1  # how often a waiting stream checks whether it should stop
@@ -85,7 +85,8 @@ class BatchingTranslator:
     streams one text's segments in source order. Input errors (empty, not Arabic, too long) are
     raised in the caller's thread before anything is queued; :class:`ServerBusyError` when
     ``max_pending`` requests are already waiting. An idle worker starts once no request arrived
-    for ``window_s``, or after ``max_window_s`` at most (clients answered by one cycle send their
+    for ``window_s``, or after ``max_window_s`` (default 20 windows) at most (clients answered by
+    one cycle send their
     next requests within milliseconds of each other: they should share the next cycle);
     ``cycle_tokens`` (default: the Translator's ``batch_tokens``) bounds the source tokens of
     one cycle.
@@ -97,19 +98,20 @@ class BatchingTranslator:
         *,
         batching: bool = True,
         window_s: float = DEFAULT_WINDOW_S,
-        max_window_s: float = DEFAULT_MAX_WINDOW_S,
+        max_window_s: float | None = None,
         cycle_tokens: int | None = None,
         max_pending: int = DEFAULT_MAX_PENDING,
     ) -> None:
         self.translator = translator
         self.batching = batching
         self.window_s = max(0.0, window_s)
+        if max_window_s is None:
+            max_window_s = MAX_WINDOW_FACTOR * self.window_s
         self.max_window_s = max(self.window_s, max_window_s)
         self._arrivals = 0  # requests submitted so far
-        # The last cycle: when it answered, how many requests, and the arrivals until then.
+        # When the last cycle answered, and the arrival count once its clients are all back.
         self._answered_at = float("-inf")
-        self._answered = 0
-        self._answered_arrivals = 0
+        self._expected_arrivals = 0
         self.cycle_tokens = cycle_tokens or translator.batch_tokens
         self.max_pending = max_pending
         self._cond = threading.Condition()
@@ -251,8 +253,7 @@ class BatchingTranslator:
         deadline = now + self.max_window_s
         with self._cond:
             seen = self._arrivals
-            recent = now - self._answered_at <= _RETURN_S
-            expected = self._answered_arrivals + self._answered if recent else 0
+            expected = self._expected_arrivals if now - self._answered_at <= _RETURN_S else 0
         while time.monotonic() < deadline:
             time.sleep(self.window_s)
             with self._cond:
@@ -349,6 +350,6 @@ class BatchingTranslator:
                 if request.finished:
                     self._drop(request)
             self._answered_at = time.monotonic()
-            self._answered = sum(1 for request, _, _ in plan if request.finished)
-            self._answered_arrivals = self._arrivals
+            answered = sum(1 for request, _, _ in plan if request.finished)
+            self._expected_arrivals = self._arrivals + answered
             self._cond.notify_all()

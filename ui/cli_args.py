@@ -171,7 +171,11 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(
-        parent: Any, name: str, help_text: str, path: str | None = None, aliases: tuple = ()
+        parent: Any,
+        name: str,
+        help_text: str,
+        path: str | None = None,
+        aliases: tuple[str, ...] = (),
     ) -> Any:
         cmd = parent.add_parser(name, help=help_text, description=help_text, aliases=aliases)
         _general(cmd)

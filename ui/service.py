@@ -122,7 +122,6 @@ class Workbench:
                     translator,
                     batching=self.config.batching,
                     window_s=self.config.batch_window_s,
-                    max_window_s=20 * self.config.batch_window_s,
                     max_pending=self.config.max_queue,
                 )
             return self._translators[internal]

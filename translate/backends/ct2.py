@@ -373,15 +373,19 @@ class CTranslate2Backend:
         # With length_penalty 0 a row may end as soon as its best beam does, which the returned
         # hypotheses cannot show: then every row below the largest budget is decoded again.
         verifiable = params["length_penalty"] != 0
+
+        def decode(batch: list[list[str]], budget: int, **extra: Any) -> list[Any]:
+            return list(
+                self.translator.translate_batch(
+                    batch,
+                    **{**options, "target_prefix": [prefix] * len(batch) if prefix else None,
+                       "max_decoding_length": budget},
+                    **extra,
+                )
+            )  # fmt: skip
+
         top = max(budgets)
-        results = list(
-            self.translator.translate_batch(
-                sources,
-                **{**options, "target_prefix": [prefix] * len(sources) if prefix else None,
-                   "max_decoding_length": top},
-                num_hypotheses=params["num_beams"] if verifiable else 1,
-            )
-        )  # fmt: skip
+        results = decode(sources, top, num_hypotheses=params["num_beams"] if verifiable else 1)
         again: dict[int, list[int]] = {}
         for row, (result, budget) in enumerate(zip(results, budgets, strict=True)):
             ended_early = verifiable and all(
@@ -390,11 +394,7 @@ class CTranslate2Backend:
             if budget != top and not ended_early:
                 again.setdefault(budget, []).append(row)
         for budget, rows in again.items():
-            redone = self.translator.translate_batch(
-                [sources[i] for i in rows],
-                **{**options, "target_prefix": [prefix] * len(rows) if prefix else None,
-                   "max_decoding_length": budget},
-            )  # fmt: skip
+            redone = decode([sources[i] for i in rows], budget)
             for row, result in zip(rows, redone, strict=True):
                 results[row] = result
         return results
