@@ -86,8 +86,8 @@ class BatchingTranslator:
     raised in the caller's thread before anything is queued; :class:`ServerBusyError` when
     ``max_pending`` requests are already waiting. An idle worker starts once no request arrived
     for ``window_s``, or after ``max_window_s`` (default 20 windows) at most (clients answered by
-    one cycle send their
-    next requests within milliseconds of each other: they should share the next cycle);
+    one cycle send their next requests within milliseconds of each other: they should share the
+    next cycle);
     ``cycle_tokens`` (default: the Translator's ``batch_tokens``) bounds the source tokens of
     one cycle.
     """
