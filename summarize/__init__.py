@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from translate.errors import ConfigError, InputError, ModelUnavailableError
 
-from .api import summarize
+from .api import summarize, summarize_with
+from .config import SummarizerConfig
 from .digest import TranslationSummarizer, digest, summarize_translation
 from .types import Digest, SummaryResult, SummarySentence
 
@@ -29,10 +30,12 @@ __all__ = [
     "SummaryResult",
     "SummarySentence",
     "Summarizer",
+    "SummarizerConfig",
     "TranslationSummarizer",
     "digest",
     "summarize",
     "summarize_translation",
+    "summarize_with",
 ]
 
 

@@ -9,17 +9,22 @@ from translate.errors import ConfigError, InputError
 from translate.text import lone_surrogate, surrogate_message
 from translate.translator import DEFAULT_MAX_CHARS
 
+from .config import DEFAULT_LENGTH, DEFAULT_METHOD, LENGTHS, METHODS, SummarizerConfig
 from .types import SummaryResult
 
 if TYPE_CHECKING:
     from .abstractive import Summarizer
 
-__all__ = ["DEFAULT_LENGTH", "DEFAULT_METHOD", "LENGTHS", "METHODS", "check_input", "summarize"]
+__all__ = [
+    "DEFAULT_LENGTH",
+    "DEFAULT_METHOD",
+    "LENGTHS",
+    "METHODS",
+    "check_input",
+    "summarize",
+    "summarize_with",
+]
 
-METHODS = ("abstractive", "extractive")
-LENGTHS = ("short", "medium", "long")  # or a positive int
-DEFAULT_METHOD = "abstractive"
-DEFAULT_LENGTH = "medium"
 
 
 def summarize(
@@ -66,6 +71,26 @@ def summarize(
             summarizer = shared_summarizer(model, backend, device)
         return summarizer.summarize(english, length, check_language=check_language)
     raise ConfigError(f"method must be one of {', '.join(METHODS)}, not {method!r}.")
+
+
+def summarize_with(
+    english: str | Sequence[str],
+    config: SummarizerConfig,
+    *,
+    check_language: bool = True,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+) -> SummaryResult:
+    """:func:`summarize` with the model, backend, device, method and length of ``config``."""
+    return summarize(
+        english,
+        method=config.method,
+        model=config.model,
+        backend=config.backend,
+        length=config.length,
+        device=config.device,
+        check_language=check_language,
+        max_chars=max_chars,
+    )
 
 
 def check_input(english: object, max_chars: int | None = DEFAULT_MAX_CHARS) -> None:

@@ -27,6 +27,7 @@ import re
 from collections.abc import Sequence
 
 from translate.errors import InputError
+from translate.text import is_arabic_letter
 
 __all__ = [
     "STOPWORDS",
@@ -90,17 +91,6 @@ def _is_latin_letter(ch: str) -> bool:
     return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("\u00c0" <= ch <= "\u024f" and ch.isalpha())
 
 
-def _is_arabic_letter(ch: str) -> bool:
-    code = ord(ch)
-    return ch.isalpha() and (
-        0x0600 <= code <= 0x06FF
-        or 0x0750 <= code <= 0x077F
-        or 0x08A0 <= code <= 0x08FF
-        or 0xFB50 <= code <= 0xFDFF
-        or 0xFE70 <= code <= 0xFEFF
-    )
-
-
 def check_english(text: object) -> str:
     """Return ``text`` if it looks like English, else raise an InputError saying what is wrong.
 
@@ -123,7 +113,7 @@ def check_english(text: object) -> str:
         raise InputError("The input has no letters (only digits, symbols or punctuation).")
     latin = sum(map(_is_latin_letter, letters))
     if latin / len(letters) < _MIN_LATIN_SHARE:
-        arabic = sum(map(_is_arabic_letter, letters))
+        arabic = sum(map(is_arabic_letter, letters))
         if arabic >= len(letters) - latin - arabic:
             raise InputError(
                 "The input is Arabic text, not English: summarize() condenses English. "

@@ -33,6 +33,7 @@ from typing import Any
 
 from translate.errors import InputError, MissingDependencyError, ModelUnavailableError
 
+from .config import LENGTHS
 from .english import split_sentences
 from .evaluate import rouge_table
 
@@ -50,7 +51,6 @@ __all__ = [
 
 SCORES = ("rouge1", "rouge2", "rougeLsum")
 _LABELS = {"rouge1": "R1", "rouge2": "R2", "rougeLsum": "RLsum"}
-LENGTHS = ("short", "medium", "long")
 LEAD_COUNTS = (3, 5, 8)  # Lead-3 is the baseline; Lead-5 and Lead-8 match medium and long
 
 

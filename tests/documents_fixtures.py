@@ -20,7 +20,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = REPO / "tests" / "data" / "pages"
-FONT = REPO / "ui" / "static" / "fonts" / "NotoNaskhArabic-Regular.ttf"
+FONT = REPO / "ui" / "web" / "static" / "fonts" / "NotoNaskhArabic-Regular.ttf"
 TRUTH = json.loads((PAGES / "truth.json").read_text(encoding="utf-8"))
 
 

@@ -71,6 +71,7 @@ __all__ = [
     "SentenceSpan",
     "extract_numbers",
     "has_arabic",
+    "is_arabic_letter",
     "looks_persian_or_urdu",
     "normalize",
     "protect_untouchables",
@@ -138,7 +139,12 @@ PERSIAN_MIN_COUNT = 2
 PERSIAN_MIN_SHARE = 0.01
 
 
-def _is_arabic_letter(ch: str) -> bool:
+def is_arabic_letter(ch: str) -> bool:
+    """Whether ``ch`` is a letter of the Arabic script (its blocks and presentation forms).
+
+    The one definition: detection, the English check and the LibreTranslate route import it.
+    Tatweel (U+0640) is not a letter here: it only stretches the one before it.
+    """
     code = ord(ch)
     if code == 0x0640:  # tatweel is category Lm but carries no letter
         return False
@@ -184,7 +190,7 @@ def surrogate_message(text: str, position: int) -> str:
 
 def has_arabic(text: str) -> bool:
     """True if the text holds an Arabic-script letter (digits and punctuation don't count)."""
-    return any(_is_arabic_letter(ch) for ch in text)
+    return any(is_arabic_letter(ch) for ch in text)
 
 
 def looks_persian_or_urdu(text: str) -> bool:
@@ -196,7 +202,7 @@ def looks_persian_or_urdu(text: str) -> bool:
     special = 0
     letters = 0
     for ch in text:
-        if _is_arabic_letter(ch):
+        if is_arabic_letter(ch):
             letters += 1
             if ch in _PERSIAN_URDU_LETTERS:
                 special += 1
@@ -403,12 +409,12 @@ def _is_boundary(line: str, match: re.Match[str], masked: list[tuple[int, int]])
     next_char = after.lstrip()[:1]
     if after[:1] and not after[:1].isspace():
         # No space after the run: only a missing space before an Arabic word splits.
-        if not _is_arabic_letter(after[0]) or match.group() != run:
+        if not is_arabic_letter(after[0]) or match.group() != run:
             return False
         if not lone_dot:
             return True
         token, _ = _token_before(line, start)
-        return len(token) >= 2 and all(_is_arabic_letter(ch) for ch in token)
+        return len(token) >= 2 and all(is_arabic_letter(ch) for ch in token)
     if "a" <= next_char <= "z":
         return False
     return not (lone_dot and _dot_is_abbreviation(line, start, next_char))

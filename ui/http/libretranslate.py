@@ -1,0 +1,163 @@
+"""LibreTranslate's protocol: ``POST /translate``, ``GET /languages``, ``POST /detect`` and
+``GET /frontend/settings`` (form or JSON bodies, its response and error shapes), so its
+clients work unchanged. Lenient, as LibreTranslate is: unknown fields are ignored.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from translate.errors import InputError
+from translate.text import has_arabic, is_arabic_letter
+
+from ..service.workbench import Workbench
+from .common import ERROR_RESPONSES, call
+from .guards import Access
+from .html_text import translate_html
+
+__all__ = ["LANGUAGES", "add_libretranslate_routes", "detect_language"]
+
+_ERRORS = ERROR_RESPONSES
+LANGUAGES = [
+    {"code": "ar", "name": "Arabic", "targets": ["en"]},
+    {"code": "en", "name": "English", "targets": []},
+]
+
+
+def detect_language(text: str) -> dict[str, Any]:
+    """LibreTranslate's detection shape for the two languages tarjama knows (ar, en)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    arabic = sum(1 for ch in letters if is_arabic_letter(ch))
+    if letters and arabic * 2 >= len(letters):
+        return {"confidence": round(100.0 * arabic / len(letters), 1), "language": "ar"}
+    latin = sum(1 for ch in letters if unicodedata.name(ch, "").startswith("LATIN"))
+    confidence = round(100.0 * latin / len(letters), 1) if letters else 0.0
+    return {"confidence": confidence, "language": "en"}
+
+
+async def request_fields(request: Request) -> tuple[dict[str, Any], bool]:
+    """The request's fields (JSON body, or form and query) and whether it was JSON."""
+    if "json" in request.headers.get("content-type", ""):
+        try:
+            data = await request.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise InputError("Invalid JSON format")
+        return data, True
+    form = await request.form()
+    data = dict(request.query_params)
+    for name in form:
+        values = [v for v in form.getlist(name) if isinstance(v, str)]
+        data[name] = values if len(values) > 1 else (values[0] if values else None)
+    return data, False
+
+
+def add_libretranslate_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
+    """Add LibreTranslate's routes to ``app``."""
+
+    @app.post("/translate", tags=["LibreTranslate"], responses=_ERRORS)
+    async def lt_translate(request: Request) -> Any:
+        """LibreTranslate's translate: ``q`` (a string or a list), ``source`` ``ar`` or
+        ``auto``, ``target`` ``en``, ``format`` ``text`` or ``html``, ``api_key``."""
+        try:
+            data, is_json = await request_fields(request)
+        except InputError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        q, source, target = data.get("q"), data.get("source"), data.get("target")
+        fmt = data.get("format") or "text"
+        for name, value in (("q", q), ("source", source), ("target", target)):
+            if not value:
+                return JSONResponse(
+                    {"error": f"Invalid request: missing {name} parameter"}, status_code=400
+                )
+        batch = isinstance(q, list)
+        texts = q if batch else [q]
+        if not all(isinstance(t, str) for t in texts):
+            return JSONResponse(
+                {"error": "Invalid request: q must be a string or a list of strings"},
+                status_code=400,
+            )
+        if not is_json:
+            texts = ["\n".join(t.splitlines()) for t in texts]
+        if source == "en":
+            return JSONResponse(
+                {
+                    "error": "en is not supported as a source: tarjama translates Arabic (ar) "
+                    "into English (en)"
+                },
+                status_code=400,
+            )
+        for value, allowed in ((source, ("ar", "auto")), (target, ("en",))):
+            if value not in allowed:
+                return JSONResponse({"error": f"{value} is not supported"}, status_code=400)
+        if fmt not in ("text", "html"):
+            return JSONResponse({"error": f"{fmt} format is not supported"}, status_code=400)
+
+        def work() -> dict[str, Any]:
+            bench.limits.check_total(texts)
+            if fmt == "html":
+                out = translate_html(
+                    texts, lambda runs: [r.text for r in bench.translate_many(runs)]
+                )
+            else:
+                if not batch:
+                    bench.limits.check_text(texts[0])
+                wanted = [i for i, t in enumerate(texts) if has_arabic(t)]
+                results = bench.translate_many([texts[i] for i in wanted]) if wanted else []
+                out = list(texts)  # items with nothing Arabic come back as written
+                for i, result in zip(wanted, results, strict=True):
+                    out[i] = result.text
+            response: dict[str, Any] = {"translatedText": out if batch else out[0]}
+            if source == "auto":
+                found = [detect_language(t) for t in texts]
+                response["detectedLanguage"] = found if batch else found[0]
+            return response
+
+        return await call(request, bench, access, data.get("api_key"), work, lt=True)
+
+    @app.get("/languages", tags=["LibreTranslate"])
+    async def lt_languages() -> list[dict[str, Any]]:
+        """The languages: Arabic, translated into English."""
+        return LANGUAGES
+
+    @app.post("/detect", tags=["LibreTranslate"], responses=_ERRORS)
+    async def lt_detect(request: Request) -> Any:
+        """Detect Arabic or English: ``[{"confidence": 0-100, "language": code}]``."""
+        try:
+            data, _ = await request_fields(request)
+        except InputError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        q = data.get("q")
+        if not q:
+            return JSONResponse({"error": "Invalid request: missing q parameter"}, status_code=400)
+
+        def work() -> Any:
+            texts = q if isinstance(q, list) else [q]
+            bench.limits.check_total([str(t) for t in texts])
+            if isinstance(q, list):
+                return [[detect_language(str(t))] for t in q]
+            return [detect_language(str(q))]
+
+        return await call(request, bench, access, data.get("api_key"), work, lt=True)
+
+    @app.get("/frontend/settings", tags=["LibreTranslate"])
+    async def lt_settings() -> dict[str, Any]:
+        """LibreTranslate's front-end settings (limits, whether a key is needed)."""
+        return {
+            "charLimit": bench.config.max_chars,
+            "frontendTimeout": 500,
+            "apiKeys": access.required,
+            "keyRequired": access.required,
+            "suggestions": False,
+            "filesTranslation": False,
+            "supportedFilesFormat": [],
+            "language": {
+                "source": {"code": "ar", "name": "Arabic"},
+                "target": {"code": "en", "name": "English"},
+            },
+        }

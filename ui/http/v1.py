@@ -1,0 +1,126 @@
+"""The plain JSON API: ``POST /api/v1/translate``, ``/api/v1/summarize``, ``/api/v1/digest``
+take JSON and return the JSON of ``tarjama translate|summarize|digest --format json`` (model
+names instead of local paths); ``GET /api/v1/models`` says which models are ready.
+
+Request bodies are strict: a field the route does not know (``"glosary"``) is refused with a
+400 that names it, so a misspelt option is never silently lost.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from translate import __version__
+
+from ..service.workbench import Workbench
+from .common import ERROR_RESPONSES, api_key, call
+from .guards import Access
+
+__all__ = ["add_v1_routes", "validation_error"]
+
+_ERRORS = ERROR_RESPONSES
+
+Length = Literal["short", "medium", "long"] | Annotated[int, Field(ge=1, le=1024)]
+
+
+class TranslateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="Arabic text: one article or part of one.")
+    model: str | None = Field(None, description="A translation model of GET /api/v1/models.")
+    api_key: str | None = Field(None, description="Or the X-API-Key / Authorization header.")
+
+
+class SummarizeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | list[str] = Field(description="English text, or a list of its sentences.")
+    method: Literal["abstractive", "extractive"] | None = None
+    length: Length | None = Field(None, description="short, medium, long, or a number.")
+    api_key: str | None = None
+
+
+class DigestRequest(TranslateRequest):
+    method: Literal["abstractive", "extractive"] | None = None
+    length: Length | None = None
+
+
+def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A body the route cannot take, in the documented error shape; unknown fields by name."""
+    problems = []
+    unknown = []
+    for e in exc.errors():
+        where = ".".join(str(p) for p in e.get("loc", ())[1:]) or "body"
+        if e.get("type") == "extra_forbidden":
+            unknown.append(where)
+        else:
+            problems.append(f"{where}: {e.get('msg')}")
+    if unknown:
+        problems.insert(0, f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+    return JSONResponse(
+        {"error": f"Invalid request: {'; '.join(problems)}", "hint": None, "code": "bad_request"},
+        status_code=400,
+    )
+
+
+def add_v1_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
+    """Add the ``/api/v1`` routes to ``app``."""
+
+    @app.post("/api/v1/translate", tags=["tarjama"], responses=_ERRORS)
+    async def v1_translate(body: TranslateRequest, request: Request) -> Any:
+        """Translate Arabic into English: text, segments (source spans, flags), meta."""
+        return await call(
+            request,
+            bench,
+            access,
+            api_key(request, body.api_key),
+            lambda: bench.translation_json(bench.translate(body.text, body.model)),
+            model=body.model,
+        )
+
+    @app.post("/api/v1/summarize", tags=["tarjama"], responses=_ERRORS)
+    async def v1_summarize(body: SummarizeRequest, request: Request) -> Any:
+        """Summarise English: text, sentences with their sources (input sentence indices)."""
+        return await call(
+            request,
+            bench,
+            access,
+            api_key(request, body.api_key),
+            lambda: bench.summary_json(bench.summarize(body.text, body.method, body.length)),
+            role="summarization",
+        )
+
+    @app.post("/api/v1/digest", tags=["tarjama"], responses=_ERRORS)
+    async def v1_digest(body: DigestRequest, request: Request) -> Any:
+        """Translate an Arabic article and summarise it (sources index the segments)."""
+        return await call(
+            request,
+            bench,
+            access,
+            api_key(request, body.api_key),
+            lambda: bench.digest_json(
+                bench.digest(body.text, body.model, body.method, body.length)
+            ),
+            model=body.model,
+        )
+
+    @app.get("/api/v1/models", tags=["tarjama"])
+    async def v1_models() -> dict[str, Any]:
+        """The models this server offers and whether their weights are here."""
+        catalog = bench.catalog
+        return {
+            "translation": [
+                {"name": c.public, "state": c.state, "default": c == catalog.default}
+                for c in catalog.translation
+            ],
+            "summarization": {"name": catalog.summary.public, "state": catalog.summary.state},
+            "summary_method": bench.summary_method,
+            "limits": {"max_chars": bench.config.max_chars, "max_items": bench.config.max_items},
+            "api_key_required": access.required,
+            "version": __version__,
+        }

@@ -1,0 +1,347 @@
+"""The web page: paste an Arabic article, read its English translation and summary side by side.
+
+``build_app(config)`` returns the page as a ``gr.Blocks`` (nothing launched, no model loaded);
+``ui.http.server.create_app`` mounts it beside the HTTP API and ``ui.http.server.serve``
+runs both. The
+work is done by the :class:`~ui.service.Workbench` behind it; this module only lays out the page
+and turns each :class:`~ui.web.runs.Frame` into component updates.
+
+Its look (fonts, CSS, theme) is ``theme.py``; gradio's named endpoints are ``endpoints.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from summarize.config import LENGTHS, METHODS  # noqa: E402
+from translate import TarjamaError  # noqa: E402
+
+from ..service.config import UPLOAD_TYPES, AppConfig  # noqa: E402
+from ..service.errors import describe  # noqa: E402
+from ..service.workbench import Workbench  # noqa: E402
+from . import render  # noqa: E402
+from .downloads import DOCUMENT_KINDS, DOWNLOAD_KINDS  # noqa: E402
+from .endpoints import add_gradio_api  # noqa: E402
+from .runs import Frame, PageRuns  # noqa: E402
+from .theme import gradio_temp_dir  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AppConfig", "build_app"]
+
+# Arabic first; the English hint is an LTR isolate (U+2066…U+2069) so that its parentheses
+# stay the right way round inside the right-to-left box.
+PLACEHOLDER = "الصق نص المقال هنا…  \u2066(paste an Arabic article)\u2069"
+
+_HEADER = """
+<header class="tj-header">
+  <div class="tj-brand"><span class="tj-logo" lang="ar" dir="rtl">ترجمة</span>
+  <span class="tj-name">tarjama</span></div>
+  <p class="tj-tagline">Paste an Arabic news article — read the English translation and its
+  summary side by side, then check every sentence below.</p>
+</header>
+"""
+
+
+def _model_entries(bench: Workbench) -> list[tuple[str, str, str, bool]]:
+    catalog = bench.catalog
+    default = catalog.default
+    entries = [("Translation", default.public, default.note(), default.ready)]
+    summary = catalog.summary
+    if bench.summary_method == "extractive" and not summary.ready:
+        entries.append(("Summary", "extractive", "ready (needs no model)", True))
+    else:
+        entries.append(("Summary", summary.public, summary.note(), summary.ready))
+    return entries
+
+
+def build_app(config: AppConfig | None = None, bench: Workbench | None = None) -> gr.Blocks:
+    """Build the page over ``bench`` (default: a new Workbench for ``config``)."""
+    config = config or (bench.config if bench is not None else AppConfig())
+    bench = bench or Workbench(config)
+    runs = PageRuns(bench)
+    with gradio_temp_dir(bench.files.uploads_dir):
+        app = _layout(config, bench, runs)
+    app.workbench = bench  # type: ignore[attr-defined]  # for the server and the tests
+    app.runs = runs  # type: ignore[attr-defined]
+    return app
+
+
+def _outputs(frame: Frame) -> tuple[Any, ...]:
+    files = frame.downloads or {}
+    return (
+        frame.translation,
+        frame.summary,
+        frame.aligned,
+        frame.provenance,
+        frame.error,
+        frame.status,
+        *(
+            # The document formats show only when the run offers them (a loaded document).
+            gr.DownloadButton(
+                value=files.get(k),
+                interactive=k in files,
+                **({"visible": k in files} if k in DOCUMENT_KINDS else {}),
+            )
+            for k in DOWNLOAD_KINDS
+        ),
+        gr.Button(interactive=not frame.running),
+        gr.Button(interactive=frame.running),
+    )
+
+
+def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
+    catalog = bench.catalog
+    # Half-hourly, gradio deletes its copies of uploads and downloads older than an hour.
+    with gr.Blocks(title=config.title, analytics_enabled=False, delete_cache=(1800, 3600)) as app:
+        gr.HTML(_HEADER, elem_id="tj-header-block", padding=False)
+        gr.HTML(
+            render.model_status(_model_entries(bench), bench.summary_note),
+            elem_id="tj-model-status",
+            padding=False,
+        )
+        with gr.Row(elem_id="tj-inputs"):
+            with gr.Column(scale=3, elem_id="tj-examples"):
+                gr.HTML(
+                    '<span class="tj-label">'
+                    + (
+                        "Try an example, paste an article, or open a file"
+                        if bench.examples
+                        else "Paste an article, or open a file"
+                    )
+                    + "</span>",
+                    padding=False,
+                )
+                example_buttons = []
+                with gr.Row(elem_classes="tj-example-row"):
+                    for label in bench.examples:
+                        example_buttons.append(
+                            (label, gr.Button(label, size="sm", variant="secondary"))
+                        )
+                    upload = gr.UploadButton(
+                        "Open file…",
+                        file_types=list(UPLOAD_TYPES),
+                        file_count="single",
+                        type="filepath",
+                        size="sm",
+                        variant="secondary",
+                        elem_id="upload-btn",
+                    )
+                with gr.Row(elem_id="tj-link-row", equal_height=True):
+                    link = gr.Textbox(
+                        label="Paste a link to an article",
+                        placeholder="https://…",
+                        lines=1,
+                        max_lines=1,
+                        scale=4,
+                        elem_id="link-box",
+                    )
+                    fetch_btn = gr.Button(
+                        "Fetch", size="sm", variant="secondary", scale=1, elem_id="fetch-btn"
+                    )
+            with gr.Column(scale=2, elem_id="tj-options"):
+                with gr.Accordion("Options", open=False):
+                    model = gr.Dropdown(
+                        choices=[
+                            (c.public if c.ready else f"{c.public} ({c.note()})", c.public)
+                            for c in catalog.translation
+                        ],
+                        value=catalog.default.public,
+                        label="Translation model",
+                        info="From models.yaml, or the local model the server was started with.",
+                        elem_id="model-select",
+                    )
+                    method = gr.Radio(
+                        list(METHODS),
+                        value=bench.summary_method,
+                        label="Summary",
+                        info="abstractive: a BART model writes it · extractive: picks sentences",
+                        elem_id="method-select",
+                    )
+                    length = gr.Radio(
+                        list(LENGTHS),
+                        value=config.summary_length,
+                        label="Summary length",
+                        elem_id="length-select",
+                    )
+        with gr.Row(elem_id="tj-panels", equal_height=True):
+            with gr.Column(min_width=300, elem_id="tj-source-col"):
+                source = gr.Textbox(
+                    label="Arabic source · النص العربي",
+                    lines=14,
+                    max_lines=14,
+                    rtl=True,
+                    placeholder=PLACEHOLDER,
+                    elem_id="source-box",
+                )
+                with gr.Row(elem_id="tj-actions", equal_height=True):
+                    run_btn = gr.Button(
+                        "Translate & summarise", variant="primary", elem_id="translate-btn", scale=3
+                    )
+                    cancel_btn = gr.Button(
+                        "Cancel", variant="stop", interactive=False, elem_id="cancel-btn", scale=1
+                    )
+            with gr.Column(min_width=300):
+                translation = gr.Textbox(
+                    label="English translation",
+                    lines=14,
+                    max_lines=14,
+                    interactive=False,
+                    elem_id="translation-box",
+                    buttons=["copy"],
+                )
+            with gr.Column(min_width=300):
+                summary = gr.Textbox(
+                    label="Summary",
+                    lines=14,
+                    max_lines=14,
+                    interactive=False,
+                    elem_id="summary-box",
+                    buttons=["copy"],
+                )
+        status = gr.HTML(render.status_box("Ready."), elem_id="tarjama-status", padding=False)
+        error = gr.HTML("", elem_id="tarjama-error", padding=False)
+        with gr.Row(elem_id="tj-downloads", equal_height=True):
+            gr.HTML('<span class="tj-label">Download</span>', padding=False)
+            download_buttons = [
+                gr.DownloadButton(
+                    label,
+                    interactive=False,
+                    visible=kind not in DOCUMENT_KINDS,
+                    elem_id=f"download-{kind}",
+                    size="sm",
+                    scale=0,
+                )
+                for kind, (_, label) in DOWNLOAD_KINDS.items()
+            ]
+        gr.HTML('<h2 class="tj-section">Sentence by sentence</h2>', padding=False)
+        provenance = gr.HTML("", elem_id="summary-sources", padding=False)
+        aligned = gr.HTML(render.aligned_view([]), elem_id="aligned-view", padding=False)
+
+        outputs = [
+            translation,
+            summary,
+            aligned,
+            provenance,
+            error,
+            status,
+            *download_buttons,
+            run_btn,
+            cancel_btn,
+        ]
+
+        def run(
+            text: str, model_name: str, method_name: str, length_name: str, request: gr.Request
+        ) -> Iterator[tuple[Any, ...]]:
+            session = getattr(request, "session_hash", None)
+            for frame in runs.run(text, model_name, method_name, length_name, session):
+                yield _outputs(frame)
+
+        def cancel(request: gr.Request) -> Any:
+            # The run sends its own last frame (what is done, the downloads): no frame of it
+            # can then arrive after the one that says it stopped.
+            runs.stop(getattr(request, "session_hash", None))
+            return gr.Button(interactive=False)
+
+        def open_file(path: str | None, request: gr.Request) -> tuple[Any, ...]:
+            if not path:
+                return (gr.skip(),) * (len(outputs) + 1)
+            name = Path(path).name
+            return load(lambda: bench.files.open_upload(path), name, request)
+
+        def fetch_link(url: str, request: gr.Request) -> tuple[Any, ...]:
+            shown = (url or "").strip()
+            shown = shown if len(shown) <= 80 else shown[:79] + "…"
+            return load(lambda: bench.files.fetch_link(url), shown or "the link", request)
+
+        def load(read: Any, name: str, request: gr.Request) -> tuple[Any, ...]:
+            """Put a file's or a link's text in the source box; remember its Document for the
+            downloads. A bad file or link is a message in the error area, never a traceback."""
+            session = getattr(request, "session_hash", None)
+            runs.stop(session, silent=True)
+            try:
+                text, document = read()
+            except Exception as exc:  # noqa: BLE001 - the page shows a message and stays usable
+                message = _read_failed(exc, name, bench)
+                frame = runs.cleared("Nothing loaded.")
+                frame.error = render.error_box(message)
+                return (gr.skip(), *_outputs(frame))
+            runs.remember_document(session, text, document)
+            title = getattr(getattr(document, "meta", None), "title", None)
+            what = f"{name} ({title})" if title else name
+            frame = runs.cleared(f"Loaded {what}: {len(text):,} characters.")
+            return (text, *_outputs(frame))
+
+        run_event = run_btn.click(
+            run,
+            inputs=[source, model, method, length],
+            outputs=outputs,
+            show_progress="hidden",
+            api_visibility="private",
+            trigger_mode="once",
+        )
+        cancel_btn.click(
+            cancel,
+            outputs=[cancel_btn],
+            queue=False,
+            show_progress="hidden",
+            api_visibility="private",
+        )
+        upload.upload(
+            open_file,
+            inputs=[upload],
+            outputs=[source, *outputs],
+            cancels=[run_event],
+            show_progress="hidden",
+            api_visibility="private",
+        )
+        for trigger in (fetch_btn.click, link.submit):
+            trigger(
+                fetch_link,
+                inputs=[link],
+                outputs=[source, *outputs],
+                cancels=[run_event],
+                show_progress="hidden",
+                api_visibility="private",
+            )
+        for label, button in example_buttons:
+            button.click(
+                _example_loader(runs, bench.examples[label], label),
+                outputs=[source, *outputs],
+                cancels=[run_event],
+                queue=False,
+                show_progress="hidden",
+                api_visibility="private",
+            )
+        if not config.api_keys:  # with keys, only the keyed HTTP API answers programs
+            add_gradio_api(bench)
+    app.queue(default_concurrency_limit=config.concurrency, max_size=config.max_queue)
+    return app
+
+
+def _read_failed(exc: BaseException, name: str, bench: Workbench) -> str:
+    """The page's line for a file or link that could not be read (the error table's message;
+    a system error on reading names its cause, as the file is the user's own)."""
+    if isinstance(exc, OSError) and not isinstance(exc, TarjamaError):
+        return f"Could not read {name}: {exc.strerror or exc}"
+    outcome = describe(exc, bench.catalog)
+    if outcome.code == "internal":
+        log.exception("reading %s failed", name)
+        return f"Could not read {name} ({type(exc).__name__})."
+    return f"Could not read {name}: {outcome.message}"
+
+
+def _example_loader(runs: PageRuns, text: str, label: str):
+    def load(request: gr.Request) -> tuple[Any, ...]:
+        runs.stop(getattr(request, "session_hash", None), silent=True)
+        return (text, *_outputs(runs.cleared(f"Example loaded: {label}.")))
+
+    return load

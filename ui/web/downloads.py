@@ -1,0 +1,163 @@
+"""The page's downloads: text, Markdown, JSON and an aligned table (CSV), named after the article,
+plus bilingual .docx, .srt/.vtt, TMX and XLIFF when the article came from a document.
+
+Text, Markdown and JSON are ``tarjama digest -f``'s one rendering (``ui.formatting``) with the
+models used and the source added; no gradio, no model. A partial run (stopped with Cancel) is
+written the same way and says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from translate.types import TranslationResult
+
+from ..service.formatting import DOCUMENT_FORMATS, format_digest
+from .render import SegmentLike, SummarySentenceLike, aligned_rows
+
+__all__ = [
+    "DOCUMENT_KINDS",
+    "DOWNLOAD_KINDS",
+    "RunDigest",
+    "aligned_csv",
+    "digest_download",
+    "download_stem",
+    "write_document_downloads",
+    "write_downloads",
+]
+
+# kind -> (file extension, button label)
+DOWNLOAD_KINDS: dict[str, tuple[str, str]] = {
+    "txt": (".txt", "Text"),
+    "md": (".md", "Markdown"),
+    "json": (".json", "JSON"),
+    "csv": (".csv", "Table (CSV)"),
+    # Structured outputs, offered when the article came from a document (upload or link).
+    "docx": (".docx", "Bilingual .docx"),
+    "srt": (".srt", "Subtitles .srt"),
+    "vtt": (".vtt", "Subtitles .vtt"),
+    "tmx": (".tmx", "TMX"),
+    "xliff": (".xlf", "XLIFF"),
+}
+DOCUMENT_KINDS = DOCUMENT_FORMATS
+SUBTITLE_KINDS = ("srt", "vtt")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+_ANY_WORD = re.compile(r"\w+")
+_STEM_WORDS = 6
+
+
+def download_stem(source: str, translation: str = "") -> str:
+    """A file name (no extension) from the article: the first words of its title in English,
+    else in Arabic, else ``tarjama-article``."""
+    first_line = next((ln for ln in translation.splitlines() if ln.strip()), "")
+    words = _LATIN_WORD.findall(first_line)[:_STEM_WORDS]
+    if not words:
+        title = next((ln for ln in source.splitlines() if ln.strip()), "")
+        words = [w for w in _ANY_WORD.findall(title) if not w.isdigit() or len(w) > 1]
+        words = words[:_STEM_WORDS]
+    slug = "-".join(w.lower() for w in words)[:60].strip("-")
+    return f"tarjama-{slug}" if slug else "tarjama-article"
+
+
+TITLE = "tarjama — Arabic to English"
+
+
+@dataclass(frozen=True)
+class RunDigest:
+    """What one page run made, shaped like ``summarize.Digest`` (``summary`` None: the run
+    stopped before it) so that ``ui.formatting.format_digest`` renders it."""
+
+    source: str
+    translation: Any  # a TranslationResult
+    summary: Any | None = None  # a SummaryResult
+
+
+def digest_download(digest: RunDigest, fmt: str, *, note: str = "") -> str:
+    """A download in ``fmt`` (text, markdown, json): ``tarjama digest -f FMT``'s rendering
+    plus the models used, the Arabic source, and ``note`` for a partial run."""
+    if fmt == "json":
+        return format_digest(digest, "json", complete=not note)
+    return format_digest(digest, fmt, title=TITLE, note=note, with_source=True)
+
+
+def _cell(text: str) -> str:
+    """A CSV cell that a spreadsheet shows as text (never runs it as a formula)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def aligned_csv(
+    segments: Sequence[SegmentLike], summary: Sequence[SummarySentenceLike] | None = None
+) -> str:
+    """The aligned table: one row per source sentence, its English, flags, and the summary
+    sentences (1-based) that cite it."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["sentence", "paragraph", "arabic", "english", "flags", "summary_sentences"])
+    for number, row in enumerate(aligned_rows(segments, summary), start=1):
+        writer.writerow(
+            [
+                number,
+                row.paragraph + 1,
+                _cell(row.source),
+                _cell(row.target),
+                ";".join(row.flags),
+                ";".join(str(n) for n in row.cited_by),
+            ]
+        )
+    return "\ufeff" + out.getvalue()  # the BOM makes spreadsheet programs read UTF-8
+
+
+def write_downloads(
+    folder: Path,
+    *,
+    source: str,
+    segments: Sequence[Any],
+    translation_text: str,
+    translation_meta: Mapping[str, Any],
+    summary: Any | None = None,
+    summary_meta: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> dict[str, str]:
+    """Write every download for one run into ``folder``; kind → path."""
+    stem = download_stem(source, translation_text)
+    translation = TranslationResult(
+        text=translation_text, segments=list(segments), meta=dict(translation_meta)
+    )
+    if summary is not None:
+        summary = replace(summary, meta=dict(summary_meta or {}))
+    digest = RunDigest(source, translation, summary)
+    contents = {
+        "txt": digest_download(digest, "text", note=note),
+        "md": digest_download(digest, "markdown", note=note),
+        "json": digest_download(digest, "json", note=note),
+        "csv": aligned_csv(segments, summary.sentences if summary is not None else None),
+    }
+    paths = {}
+    for kind, text in contents.items():
+        path = folder / f"{stem}{DOWNLOAD_KINDS[kind][0]}"
+        path.write_text(text, encoding="utf-8")
+        paths[kind] = str(path)
+    return paths
+
+
+def write_document_downloads(folder: Path, stem: str, translated: Any) -> dict[str, str]:
+    """Write the structured downloads of a translated document (a ``TranslatedDocument``) into
+    ``folder``: bilingual .docx, TMX and XLIFF, and .srt/.vtt with the source's timings for
+    subtitles; kind → path."""
+    from translate.documents import write_document
+
+    formats = {"docx": "docx", "tmx": "tmx", "xliff": "xliff"}
+    if translated.document.is_subtitles:
+        formats.update(srt="srt", vtt="vtt")
+    paths = {}
+    for kind, fmt in formats.items():
+        path = folder / f"{stem}{DOWNLOAD_KINDS[kind][0]}"
+        path.write_bytes(write_document(translated, fmt))
+        paths[kind] = str(path)
+    return paths
