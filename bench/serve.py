@@ -1,6 +1,6 @@
 """Throughput of the server with and without cross-request batching: ``python bench/serve.py``.
 
-The real server (``ui.server``: the page and the HTTP API) runs on 127.0.0.1 in a subprocess,
+The real server (``ui.http.server``: the page and the HTTP API) runs on 127.0.0.1 in a subprocess,
 on the opus-mt-ar-en-shaped random model that ``bench/run.py`` builds (its builder and its int8
 CTranslate2 conversion are reused, kept under ``--dir``), with the sentence cache off: once with
 cross-request batching, once serving one request at a time (``--no-batching``). Clients are
@@ -64,8 +64,8 @@ def _bench_run() -> Any:
 # -- the server (a subprocess) ------------------------------------------------------------------
 def serve_worker(task: dict[str, Any]) -> None:
     """Run the real server until SIGTERM (``--server``)."""
-    from ui.config import AppConfig
-    from ui.server import serve
+    from ui.http.server import serve
+    from ui.service.config import AppConfig
 
     config = AppConfig(
         backend="ctranslate2",

@@ -1,9 +1,9 @@
 """The page's downloads: text, Markdown, JSON and an aligned table (CSV), named after the article,
 plus bilingual .docx, .srt/.vtt, TMX and XLIFF when the article came from a document.
 
-Text, Markdown and JSON are ``tarjama digest -f``'s one rendering (``ui.formatting``) with the
-models used and the source added; no gradio, no model. A partial run (stopped with Cancel) is
-written the same way and says so.
+Text, Markdown and JSON are ``tarjama digest -f``'s one rendering (``ui.service.formatting``)
+with the models used and the source added; no gradio, no model. A partial run (stopped with
+Cancel) is written the same way and says so.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ TITLE = "tarjama — Arabic to English"
 @dataclass(frozen=True)
 class RunDigest:
     """What one page run made, shaped like ``summarize.Digest`` (``summary`` None: the run
-    stopped before it) so that ``ui.formatting.format_digest`` renders it."""
+    stopped before it) so that ``ui.service.formatting.format_digest`` renders it."""
 
     source: str
     translation: Any  # a TranslationResult

@@ -21,7 +21,7 @@ __all__ = ["FONT_DIR", "FONT_ROUTE", "gradio_temp_dir", "launch_options"]
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 FONT_DIR = STATIC_DIR / "fonts"
 ARABIC_FONT = FONT_DIR / "NotoNaskhArabic-Regular.ttf"
-# Served by ui.server at this path (relative to the page): no local path reaches the browser.
+# Served by ui.http.server at this path (relative to the page): no local path reaches the browser.
 FONT_ROUTE = "tarjama-fonts"
 CSS_FILE = STATIC_DIR / "tarjama.css"
 

@@ -17,9 +17,9 @@ from gradio_client.exceptions import AppError  # noqa: E402
 from tests.ui.fixtures import ENGLISH, SHORT, live_server, tiny_config  # noqa: E402
 from translate import InputError  # noqa: E402
 from translate.errors import ConfigError, ModelUnavailableError  # noqa: E402
-from ui import render  # noqa: E402
 from ui.service import InputTooLarge, Workbench, read_text_file  # noqa: E402
 from ui.service.config import AppConfig, load_api_keys  # noqa: E402
+from ui.web import render  # noqa: E402
 from ui.web.app import build_app  # noqa: E402
 from ui.web.runs import PageRuns  # noqa: E402
 
@@ -149,9 +149,9 @@ def test_limits_count_lists_like_text(bench: Workbench, tiny_marian: Path) -> No
     small = Workbench(tiny_config(tiny_marian, max_items=50))
     try:
         with pytest.raises(InputTooLarge, match="more than 50 sentences"):
-            small.check_english("It rained. " * 60)
+            small.limits.check_english("It rained. " * 60)
         with pytest.raises(InputTooLarge, match="60 texts"):
-            small.check_total(["نص"] * 60)
+            small.limits.check_total(["نص"] * 60)
     finally:
         small.cleanup()
 
@@ -239,7 +239,7 @@ def test_api_key_files(tmp_path: Path) -> None:
 def test_serve_defaults_are_safe(monkeypatch: pytest.MonkeyPatch, config: AppConfig) -> None:
     import uvicorn
 
-    from ui import server
+    from ui.http import server
 
     seen: dict = {}
     monkeypatch.setattr(uvicorn.Server, "run", lambda self, **kw: seen.update(cfg=self.config))

@@ -128,17 +128,17 @@ def test_links_to_loopback_are_refused_unless_the_operator_allows_them(
     try:
         with serve() as (base, _):
             with pytest.raises(BlockedAddressError):
-                guarded.fetch_link(f"{base}/aleppo.html")
-            text, document = trusting.fetch_link(f"{base}/aleppo.html")
+                guarded.files.fetch_link(f"{base}/aleppo.html")
+            text, document = trusting.files.fetch_link(f"{base}/aleppo.html")
             assert "حلب" in text and document.meta.url
             with pytest.raises(InputError, match="404|not found|Not Found"):
-                trusting.fetch_link(f"{base}/no-such-page.html")
+                trusting.files.fetch_link(f"{base}/no-such-page.html")
             with pytest.raises(InputError):
-                trusting.fetch_link(f"{base}/image.png")
+                trusting.files.fetch_link(f"{base}/image.png")
         with pytest.raises(InputError, match="http"):
-            guarded.fetch_link("file:///etc/passwd")
+            guarded.files.fetch_link("file:///etc/passwd")
         with pytest.raises(InputError, match="Paste a link"):
-            guarded.fetch_link("  ")
+            guarded.files.fetch_link("  ")
     finally:
         guarded.cleanup()
         trusting.cleanup()
