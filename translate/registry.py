@@ -22,18 +22,18 @@ BACKENDS = ("auto", "transformers", "ctranslate2")
 _REVISION_RE = re.compile(r"^[0-9a-f]{40}$")
 _PACKAGED = Path(__file__).resolve().parent / "models.yaml"
 
-# Generation keys every backend understands (mapped to each engine's own names).
-GENERATION_KEYS = frozenset(
-    {
-        "num_beams",
-        "max_new_tokens",
-        "min_new_tokens",
-        "max_length_ratio",
-        "length_penalty",
-        "repetition_penalty",
-        "no_repeat_ngram_size",
-    }
+# Generation keys every backend understands (mapped to each engine's own names)...
+ENGINE_KEYS = (
+    "num_beams",
+    "max_new_tokens",
+    "min_new_tokens",
+    "length_penalty",
+    "repetition_penalty",
+    "no_repeat_ngram_size",
 )
+# ...and the keys models.yaml may set: those, and max_length_ratio, which the translator turns
+# into max_new_tokens for each batch.
+GENERATION_KEYS = frozenset({*ENGINE_KEYS, "max_length_ratio"})
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from ..registry import ModelSpec
-
-# The hub helpers live in .hub; importable from here too, where older code looked for them.
-from .hub import hf_cache_dir, hub_offline, hub_reachable, unavailable  # noqa: F401
-
-# Engine-level generation keys (the translator turns max_length_ratio into max_new_tokens).
-ENGINE_KEYS = (
-    "num_beams",
-    "max_new_tokens",
-    "min_new_tokens",
-    "length_penalty",
-    "repetition_penalty",
-    "no_repeat_ngram_size",
-)
+# The hub helpers live in .hub (not re-exported here: base → hub → convert → hf → base was a
+# circle). ENGINE_KEYS is the one list of engine-level generation keys, in the registry.
+from ..registry import ENGINE_KEYS, ModelSpec
 
 
 @dataclass(frozen=True)

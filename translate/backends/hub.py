@@ -6,7 +6,8 @@ never asks the hub about a model that is cached; when it is not, :func:`download
 config, generation config, tokenizer files and **one** weight format (safetensors where the
 revision has it, else ``pytorch_model.bin``) — never TensorFlow, Flax, Rust or ONNX copies.
 Offline (``HF_HUB_OFFLINE``) or with no route to the hub it fails at once, with the command
-that fixes it. ``tarjama models list/download/convert`` are thin calls into this module.
+that fixes it. ``tarjama models list/download`` are thin calls into this module (``convert`` into
+:mod:`.convert`, which uses this one: no circle).
 """
 
 from __future__ import annotations
@@ -113,6 +114,15 @@ def snapshot_dir(spec: ModelSpec) -> Path | None:
         return None
     folder = Path(found).parent
     return folder if has_weights(folder) else None
+
+
+def weights_present(spec: ModelSpec) -> bool:
+    """Whether ``spec`` can load without the network: a local directory with its config, or a
+    complete cached snapshot (config and weights). The one answer to "are the weights here?"
+    (``tarjama models list`` and the server's model states both ask it)."""
+    if spec.is_local:
+        return (Path(str(spec.path)) / "config.json").is_file()
+    return snapshot_dir(spec) is not None
 
 
 def model_files(spec: ModelSpec) -> Path:
@@ -251,13 +261,9 @@ def model_entries() -> list[dict[str, Any]]:
     defaults = set(registry.defaults.values())
     entries = []
     for spec in registry.models.values():
-        if spec.is_local:
-            path = Path(str(spec.path))
-            present = path.is_dir() and (path / "config.json").is_file()
-            size = dir_size(path) if path.is_dir() else None
-        else:
-            folder = snapshot_dir(spec)
-            present, size = folder is not None, dir_size(folder) if folder else None
+        present = weights_present(spec)
+        folder = Path(str(spec.path)) if spec.is_local else snapshot_dir(spec)
+        size = dir_size(folder) if folder is not None and folder.is_dir() else None
         entries.append(
             {
                 "name": spec.name,
@@ -315,11 +321,3 @@ def _role_of_directory(folder: Path) -> Role:
         return "translation"
     summarizers = {"bart", "pegasus", "t5", "led", "mbart"}
     return "summarization" if config.get("model_type") in summarizers else "translation"
-
-
-def convert(spec: ModelSpec, quantization: str = "int8", *, force: bool = False) -> Path:
-    """Convert ``spec`` to CTranslate2 ahead of time (once; again with ``force``) and return the
-    converted directory; see :func:`.convert.convert_model`."""
-    from .convert import convert_model
-
-    return convert_model(spec, quantization, force=force)

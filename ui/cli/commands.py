@@ -223,13 +223,14 @@ def cmd_models_download(args: argparse.Namespace) -> int:
 
 def cmd_models_convert(args: argparse.Namespace) -> int:
     try:
-        from translate.backends.hub import convert, named_specs
+        from translate.backends.convert import convert_model
+        from translate.backends.hub import named_specs
     except ImportError as exc:
         raise TarjamaError(f"CTranslate2 conversion is not available: {exc}") from None
     quiet_libraries()
     for spec in named_specs(args.names):
         status(args, f"{spec.name}: converting to CTranslate2 ({args.quantization}) …")
-        print(f"{spec.name}: {convert(spec, args.quantization, force=args.force)}")
+        print(f"{spec.name}: {convert_model(spec, args.quantization, force=args.force)}")
     return EXIT_OK
 
 

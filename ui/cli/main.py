@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from translate.errors import TarjamaError
 
 from ..service.errors import EXIT_FAILED, EXIT_USAGE, describe
-from . import args as cli_args
+from .args import build_parser as build_grammar
 from .commands import (
     cmd_batch,
     cmd_digest,
@@ -33,7 +33,7 @@ from .io import error
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line (tests call :func:`main` with a list of arguments)."""
-    return cli_args.build_parser(
+    return build_grammar(
         {
             "translate": cmd_translate,
             "summarize": cmd_summarize,

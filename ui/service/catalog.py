@@ -51,18 +51,11 @@ class ModelChoice:
 
 def model_state(spec: ModelSpec) -> str:
     """``ready`` (weights here), ``download`` (fetched on first use) or ``missing``."""
-    if spec.is_local:
-        return READY if (Path(str(spec.path)) / "config.json").is_file() else MISSING
-    from huggingface_hub import try_to_load_from_cache
+    from translate.backends.hub import hub_offline, weights_present
 
-    from translate.backends.base import hf_cache_dir, hub_offline
-
-    found = try_to_load_from_cache(
-        str(spec.hub_id), "config.json", cache_dir=hf_cache_dir(), revision=spec.revision
-    )
-    if isinstance(found, str):
+    if weights_present(spec):
         return READY
-    return MISSING if hub_offline() else DOWNLOAD
+    return MISSING if spec.is_local or hub_offline() else DOWNLOAD
 
 
 class Catalog:
