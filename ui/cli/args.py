@@ -158,6 +158,27 @@ def _io(
 Handler = Callable[[argparse.Namespace], int]
 
 
+class _Commands:
+    """Adds subcommands, each with the general flags and its handler (by command path)."""
+
+    def __init__(self, handlers: dict[str, Handler]) -> None:
+        self.handlers = handlers
+
+    def add(
+        self,
+        parent: Any,
+        name: str,
+        help_text: str,
+        path: str | None = None,
+        aliases: tuple[str, ...] = (),
+    ) -> Any:
+        cmd = parent.add_parser(name, help=help_text, description=help_text, aliases=aliases)
+        _general(cmd)
+        if (path or name) in self.handlers:
+            cmd.set_defaults(handler=self.handlers[path or name])
+        return cmd
+
+
 def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
     """The whole command line; ``handlers`` maps a command path ("models list") to its function."""
     parser = argparse.ArgumentParser(
@@ -168,20 +189,18 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
     )
     _general(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = _Commands(handlers)
+    _documents(commands, sub)
+    _batch(commands, sub)
+    _models_commands(commands, sub)
+    _eval(commands, sub)
+    _server(commands, sub)
+    return parser
 
-    def command(
-        parent: Any,
-        name: str,
-        help_text: str,
-        path: str | None = None,
-        aliases: tuple[str, ...] = (),
-    ) -> Any:
-        cmd = parent.add_parser(name, help=help_text, description=help_text, aliases=aliases)
-        _general(cmd)
-        if (path or name) in handlers:
-            cmd.set_defaults(handler=handlers[path or name])
-        return cmd
 
+def _documents(commands: _Commands, sub: Any) -> None:
+    """translate, summarize, digest: one document in, its result out."""
+    command = commands.add
     cmd = command(sub, "translate", "Translate Arabic text (a file, a document, a URL or stdin).")
     # no default format, so that `-o report.docx` alone picks docx
     _io(cmd, (*formatting.FORMATS, *DOCUMENT_FORMATS), documents=True, default=None)
@@ -199,6 +218,10 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
     _translation(cmd)
     _summary(cmd)
 
+
+def _batch(commands: _Commands, sub: Any) -> None:
+    """batch: a file, folder or dataset into a table, checkpointed."""
+    command = commands.add
     cmd = command(
         sub, "batch", "Translate a file, folder or dataset of Arabic documents into a table."
     )
@@ -243,6 +266,10 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
     cmd.add_argument("--summarize", action="store_true", help="add a summary column")
     _summary(cmd, prefix="summary-")
 
+
+def _models_commands(commands: _Commands, sub: Any) -> None:
+    """models list | download | convert."""
+    command = commands.add
     models = command(sub, "models", "List, download or convert models.")
     models.set_defaults(handler=_choose_action(models))
     models_sub = models.add_subparsers(dest="models_command", metavar="ACTION")
@@ -274,6 +301,10 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
         help="convert again even if a converted copy exists (e.g. an unpinned model moved)",
     )
 
+
+def _eval(commands: _Commands, sub: Any) -> None:
+    """eval translation | summary."""
+    command = commands.add
     ev = command(sub, "eval", "Score translations (BLEU, chrF) or summaries (ROUGE).")
     ev.set_defaults(handler=_choose_action(ev))
     ev_sub = ev.add_subparsers(dest="eval_command", metavar="KIND")
@@ -316,6 +347,10 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
     )
     cmd.add_argument("-o", "--output", help="write the scores as JSON")
 
+
+def _server(commands: _Commands, sub: Any) -> None:
+    """ui (also called serve): the page and the HTTP API."""
+    command = commands.add
     # `serve` is the name API users look for; it is the same server as `ui`.
     cmd = command(
         sub, "ui", "Start the web page and the HTTP API (one server).", aliases=("serve",)
@@ -354,7 +389,6 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
         help="let the page's link field fetch loopback/private addresses (off: SSRF protection "
         "for remote visitors; turn on only on your own machine)",
     )
-    return parser
 
 
 def _choose_action(parser: argparse.ArgumentParser) -> Handler:
