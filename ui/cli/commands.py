@@ -58,6 +58,9 @@ def _translate_document(args: argparse.Namespace) -> int:
     document = read_input_document(args.input)
     quiet_libraries()
     translated = translate_document(document, _translator(args))
+    if args.format == "json":  # the text JSON's shape, plus the document's blocks
+        write_output(formatting.to_json(formatting.document_json(translated)), args.output)
+        return EXIT_OK
     if args.output:
         target = Path(args.output)
         if not target.parent.is_dir():

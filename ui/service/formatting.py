@@ -18,6 +18,7 @@ DOCUMENT_FORMATS = ("docx", "srt", "vtt", "tmx", "xliff")
 __all__ = [
     "DOCUMENT_FORMATS",
     "FORMATS",
+    "document_json",
     "format_digest",
     "format_models",
     "format_scores",
@@ -65,6 +66,44 @@ def format_translation(result: Any, fmt: str) -> str:
         lines.append(f"| {seg.index} | {_cell(seg.source)} | {_cell(seg.target)} | {flags} |")
     lines += ["", _meta_line(result.meta), ""]
     return "\n".join(lines)
+
+
+def document_json(translated: Any) -> dict[str, Any]:
+    """A TranslatedDocument as JSON that is a superset of a text translation's: ``text``,
+    ``segments`` and ``meta`` as for plain text, plus the document's ``blocks``, ``pairs``,
+    ``warnings`` and ``flags``.
+
+    Each segment's ``start``/``end`` index the document's source text (its blocks joined by
+    blank lines, ``translate.documents.document_text``) and ``blocks`` lists the blocks it
+    comes from; a sentence over several subtitle cues spans those cues. Linear in the size of
+    the document.
+    """
+    from translate.documents import document_text
+
+    spans = {span.block: span for span in document_text(translated.document).spans}
+    touched: dict[int, list[int]] = {}  # id(segment) -> the numbers of the blocks it touches
+    ordered: list[Any] = []
+    for number, item in enumerate(translated.blocks):
+        for seg in item.segments:
+            if id(seg) not in touched:
+                touched[id(seg)] = []
+                ordered.append((seg, item))
+            touched[id(seg)].append(number)
+    segments = []
+    for index, (seg, item) in enumerate(ordered):
+        numbers = touched[id(seg)]
+        first, last = spans.get(numbers[0]), spans.get(numbers[-1])
+        if first is None or last is None:
+            continue  # an empty block has no text to point into (and no segments)
+        if item.block.kind == "cue":  # the unit was a run of cues joined: span those cues
+            start, end = first.start, last.end
+        else:  # the segment indexes the block's own text
+            start, end = first.start + seg.start, first.start + seg.end
+        data = seg.to_dict()
+        data.update(index=index, start=start, end=end, blocks=numbers)
+        segments.append(data)
+    data = translated.to_dict()
+    return {"text": data.pop("text"), "segments": segments, **data}
 
 
 def _summary_lines(summary: Any, sources_label: str) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -98,8 +99,25 @@ def _outputs(frame: Frame) -> tuple[Any, ...]:
     )
 
 
+@dataclass
+class _Page:
+    """The page's components that its events read or update."""
+
+    source: Any = None
+    model: Any = None
+    method: Any = None
+    length: Any = None
+    upload: Any = None
+    link: Any = None
+    fetch_btn: Any = None
+    run_btn: Any = None
+    cancel_btn: Any = None
+    example_buttons: list[tuple[str, Any]] = field(default_factory=list)
+    outputs: list[Any] = field(default_factory=list)
+
+
 def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
-    catalog = bench.catalog
+    page = _Page()
     # Half-hourly, gradio deletes its copies of uploads and downloads older than an hour.
     with gr.Blocks(title=config.title, analytics_enabled=False, delete_cache=(1800, 3600)) as app:
         gr.HTML(_HEADER, elem_id="tj-header-block", padding=False)
@@ -109,124 +127,16 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
             padding=False,
         )
         with gr.Row(elem_id="tj-inputs"):
-            with gr.Column(scale=3, elem_id="tj-examples"):
-                gr.HTML(
-                    '<span class="tj-label">'
-                    + (
-                        "Try an example, paste an article, or open a file"
-                        if bench.examples
-                        else "Paste an article, or open a file"
-                    )
-                    + "</span>",
-                    padding=False,
-                )
-                example_buttons = []
-                with gr.Row(elem_classes="tj-example-row"):
-                    for label in bench.examples:
-                        example_buttons.append(
-                            (label, gr.Button(label, size="sm", variant="secondary"))
-                        )
-                    upload = gr.UploadButton(
-                        "Open file…",
-                        file_types=list(UPLOAD_TYPES),
-                        file_count="single",
-                        type="filepath",
-                        size="sm",
-                        variant="secondary",
-                        elem_id="upload-btn",
-                    )
-                with gr.Row(elem_id="tj-link-row", equal_height=True):
-                    link = gr.Textbox(
-                        label="Paste a link to an article",
-                        placeholder="https://…",
-                        lines=1,
-                        max_lines=1,
-                        scale=4,
-                        elem_id="link-box",
-                    )
-                    fetch_btn = gr.Button(
-                        "Fetch", size="sm", variant="secondary", scale=1, elem_id="fetch-btn"
-                    )
-            with gr.Column(scale=2, elem_id="tj-options"):
-                with gr.Accordion("Options", open=False):
-                    model = gr.Dropdown(
-                        choices=[
-                            (c.public if c.ready else f"{c.public} ({c.note()})", c.public)
-                            for c in catalog.translation
-                        ],
-                        value=catalog.default.public,
-                        label="Translation model",
-                        info="From models.yaml, or the local model the server was started with.",
-                        elem_id="model-select",
-                    )
-                    method = gr.Radio(
-                        list(METHODS),
-                        value=bench.summary_method,
-                        label="Summary",
-                        info="abstractive: a BART model writes it · extractive: picks sentences",
-                        elem_id="method-select",
-                    )
-                    length = gr.Radio(
-                        list(LENGTHS),
-                        value=config.summary_length,
-                        label="Summary length",
-                        elem_id="length-select",
-                    )
-        with gr.Row(elem_id="tj-panels", equal_height=True):
-            with gr.Column(min_width=300, elem_id="tj-source-col"):
-                source = gr.Textbox(
-                    label="Arabic source · النص العربي",
-                    lines=14,
-                    max_lines=14,
-                    rtl=True,
-                    placeholder=PLACEHOLDER,
-                    elem_id="source-box",
-                )
-                with gr.Row(elem_id="tj-actions", equal_height=True):
-                    run_btn = gr.Button(
-                        "Translate & summarise", variant="primary", elem_id="translate-btn", scale=3
-                    )
-                    cancel_btn = gr.Button(
-                        "Cancel", variant="stop", interactive=False, elem_id="cancel-btn", scale=1
-                    )
-            with gr.Column(min_width=300):
-                translation = gr.Textbox(
-                    label="English translation",
-                    lines=14,
-                    max_lines=14,
-                    interactive=False,
-                    elem_id="translation-box",
-                    buttons=["copy"],
-                )
-            with gr.Column(min_width=300):
-                summary = gr.Textbox(
-                    label="Summary",
-                    lines=14,
-                    max_lines=14,
-                    interactive=False,
-                    elem_id="summary-box",
-                    buttons=["copy"],
-                )
+            _sources(page, bench)
+            _options(page, config, bench)
+        translation, summary = _panels(page)
         status = gr.HTML(render.status_box("Ready."), elem_id="tarjama-status", padding=False)
         error = gr.HTML("", elem_id="tarjama-error", padding=False)
-        with gr.Row(elem_id="tj-downloads", equal_height=True):
-            gr.HTML('<span class="tj-label">Download</span>', padding=False)
-            download_buttons = [
-                gr.DownloadButton(
-                    label,
-                    interactive=False,
-                    visible=kind not in DOCUMENT_KINDS,
-                    elem_id=f"download-{kind}",
-                    size="sm",
-                    scale=0,
-                )
-                for kind, (_, label) in DOWNLOAD_KINDS.items()
-            ]
+        download_buttons = _download_row()
         gr.HTML('<h2 class="tj-section">Sentence by sentence</h2>', padding=False)
         provenance = gr.HTML("", elem_id="summary-sources", padding=False)
         aligned = gr.HTML(render.aligned_view([]), elem_id="aligned-view", padding=False)
-
-        outputs = [
+        page.outputs = [
             translation,
             summary,
             aligned,
@@ -234,97 +144,231 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
             error,
             status,
             *download_buttons,
-            run_btn,
-            cancel_btn,
+            page.run_btn,
+            page.cancel_btn,
         ]
-
-        def run(
-            text: str, model_name: str, method_name: str, length_name: str, request: gr.Request
-        ) -> Iterator[tuple[Any, ...]]:
-            session = getattr(request, "session_hash", None)
-            for frame in runs.run(text, model_name, method_name, length_name, session):
-                yield _outputs(frame)
-
-        def cancel(request: gr.Request) -> Any:
-            # The run sends its own last frame (what is done, the downloads): no frame of it
-            # can then arrive after the one that says it stopped.
-            runs.stop(getattr(request, "session_hash", None))
-            return gr.Button(interactive=False)
-
-        def open_file(path: str | None, request: gr.Request) -> tuple[Any, ...]:
-            if not path:
-                return (gr.skip(),) * (len(outputs) + 1)
-            name = Path(path).name
-            return load(lambda: bench.files.open_upload(path), name, request)
-
-        def fetch_link(url: str, request: gr.Request) -> tuple[Any, ...]:
-            shown = (url or "").strip()
-            shown = shown if len(shown) <= 80 else shown[:79] + "…"
-            return load(lambda: bench.files.fetch_link(url), shown or "the link", request)
-
-        def load(read: Any, name: str, request: gr.Request) -> tuple[Any, ...]:
-            """Put a file's or a link's text in the source box; remember its Document for the
-            downloads. A bad file or link is a message in the error area, never a traceback."""
-            session = getattr(request, "session_hash", None)
-            runs.stop(session, silent=True)
-            try:
-                text, document = read()
-            except Exception as exc:  # noqa: BLE001 - the page shows a message and stays usable
-                message = _read_failed(exc, name, bench)
-                frame = runs.cleared("Nothing loaded.")
-                frame.error = render.error_box(message)
-                return (gr.skip(), *_outputs(frame))
-            runs.remember_document(session, text, document)
-            title = getattr(getattr(document, "meta", None), "title", None)
-            what = f"{name} ({title})" if title else name
-            frame = runs.cleared(f"Loaded {what}: {len(text):,} characters.")
-            return (text, *_outputs(frame))
-
-        run_event = run_btn.click(
-            run,
-            inputs=[source, model, method, length],
-            outputs=outputs,
-            show_progress="hidden",
-            api_visibility="private",
-            trigger_mode="once",
-        )
-        cancel_btn.click(
-            cancel,
-            outputs=[cancel_btn],
-            queue=False,
-            show_progress="hidden",
-            api_visibility="private",
-        )
-        upload.upload(
-            open_file,
-            inputs=[upload],
-            outputs=[source, *outputs],
-            cancels=[run_event],
-            show_progress="hidden",
-            api_visibility="private",
-        )
-        for trigger in (fetch_btn.click, link.submit):
-            trigger(
-                fetch_link,
-                inputs=[link],
-                outputs=[source, *outputs],
-                cancels=[run_event],
-                show_progress="hidden",
-                api_visibility="private",
-            )
-        for label, button in example_buttons:
-            button.click(
-                _example_loader(runs, bench.examples[label], label),
-                outputs=[source, *outputs],
-                cancels=[run_event],
-                queue=False,
-                show_progress="hidden",
-                api_visibility="private",
-            )
+        _wire(page, bench, runs)
         if not config.api_keys:  # with keys, only the keyed HTTP API answers programs
             add_gradio_api(bench)
     app.queue(default_concurrency_limit=config.concurrency, max_size=config.max_queue)
     return app
+
+
+def _sources(page: _Page, bench: Workbench) -> None:
+    """Examples, the upload button and the link field."""
+    with gr.Column(scale=3, elem_id="tj-examples"):
+        gr.HTML(
+            '<span class="tj-label">'
+            + (
+                "Try an example, paste an article, or open a file"
+                if bench.examples
+                else "Paste an article, or open a file"
+            )
+            + "</span>",
+            padding=False,
+        )
+        with gr.Row(elem_classes="tj-example-row"):
+            for label in bench.examples:
+                page.example_buttons.append(
+                    (label, gr.Button(label, size="sm", variant="secondary"))
+                )
+            page.upload = gr.UploadButton(
+                "Open file…",
+                file_types=list(UPLOAD_TYPES),
+                file_count="single",
+                type="filepath",
+                size="sm",
+                variant="secondary",
+                elem_id="upload-btn",
+            )
+        with gr.Row(elem_id="tj-link-row", equal_height=True):
+            page.link = gr.Textbox(
+                label="Paste a link to an article",
+                placeholder="https://…",
+                lines=1,
+                max_lines=1,
+                scale=4,
+                elem_id="link-box",
+            )
+            page.fetch_btn = gr.Button(
+                "Fetch", size="sm", variant="secondary", scale=1, elem_id="fetch-btn"
+            )
+
+
+def _options(page: _Page, config: AppConfig, bench: Workbench) -> None:
+    """The Options accordion: translation model, summary method and length."""
+    catalog = bench.catalog
+    with gr.Column(scale=2, elem_id="tj-options"):
+        with gr.Accordion("Options", open=False):
+            page.model = gr.Dropdown(
+                choices=[
+                    (c.public if c.ready else f"{c.public} ({c.note()})", c.public)
+                    for c in catalog.translation
+                ],
+                value=catalog.default.public,
+                label="Translation model",
+                info="From models.yaml, or the local model the server was started with.",
+                elem_id="model-select",
+            )
+            page.method = gr.Radio(
+                list(METHODS),
+                value=bench.summary_method,
+                label="Summary",
+                info="abstractive: a BART model writes it · extractive: picks sentences",
+                elem_id="method-select",
+            )
+            page.length = gr.Radio(
+                list(LENGTHS),
+                value=config.summary_length,
+                label="Summary length",
+                elem_id="length-select",
+            )
+
+
+def _panels(page: _Page) -> tuple[Any, Any]:
+    """Source, translation and summary side by side; the run and cancel buttons."""
+    with gr.Row(elem_id="tj-panels", equal_height=True):
+        with gr.Column(min_width=300, elem_id="tj-source-col"):
+            page.source = gr.Textbox(
+                label="Arabic source · النص العربي",
+                lines=14,
+                max_lines=14,
+                rtl=True,
+                placeholder=PLACEHOLDER,
+                elem_id="source-box",
+            )
+            with gr.Row(elem_id="tj-actions", equal_height=True):
+                page.run_btn = gr.Button(
+                    "Translate & summarise", variant="primary", elem_id="translate-btn", scale=3
+                )
+                page.cancel_btn = gr.Button(
+                    "Cancel", variant="stop", interactive=False, elem_id="cancel-btn", scale=1
+                )
+        with gr.Column(min_width=300):
+            translation = gr.Textbox(
+                label="English translation",
+                lines=14,
+                max_lines=14,
+                interactive=False,
+                elem_id="translation-box",
+                buttons=["copy"],
+            )
+        with gr.Column(min_width=300):
+            summary = gr.Textbox(
+                label="Summary",
+                lines=14,
+                max_lines=14,
+                interactive=False,
+                elem_id="summary-box",
+                buttons=["copy"],
+            )
+    return translation, summary
+
+
+def _download_row() -> list[Any]:
+    """The download buttons (the document formats hidden until a run offers them)."""
+    with gr.Row(elem_id="tj-downloads", equal_height=True):
+        gr.HTML('<span class="tj-label">Download</span>', padding=False)
+        return [
+            gr.DownloadButton(
+                label,
+                interactive=False,
+                visible=kind not in DOCUMENT_KINDS,
+                elem_id=f"download-{kind}",
+                size="sm",
+                scale=0,
+            )
+            for kind, (_, label) in DOWNLOAD_KINDS.items()
+        ]
+
+
+def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
+    """The page's events: run, cancel, open a file, fetch a link, load an example."""
+    outputs = page.outputs
+
+    def run(
+        text: str, model_name: str, method_name: str, length_name: str, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
+        session = getattr(request, "session_hash", None)
+        for frame in runs.run(text, model_name, method_name, length_name, session):
+            yield _outputs(frame)
+
+    def cancel(request: gr.Request) -> Any:
+        # The run sends its own last frame (what is done, the downloads): no frame of it
+        # can then arrive after the one that says it stopped.
+        runs.stop(getattr(request, "session_hash", None))
+        return gr.Button(interactive=False)
+
+    def open_file(path: str | None, request: gr.Request) -> tuple[Any, ...]:
+        if not path:
+            return (gr.skip(),) * (len(outputs) + 1)
+        name = Path(path).name
+        return load(lambda: bench.files.open_upload(path), name, request)
+
+    def fetch_link(url: str, request: gr.Request) -> tuple[Any, ...]:
+        shown = (url or "").strip()
+        shown = shown if len(shown) <= 80 else shown[:79] + "…"
+        return load(lambda: bench.files.fetch_link(url), shown or "the link", request)
+
+    def load(read: Any, name: str, request: gr.Request) -> tuple[Any, ...]:
+        """Put a file's or a link's text in the source box; remember its Document for the
+        downloads. A bad file or link is a message in the error area, never a traceback."""
+        session = getattr(request, "session_hash", None)
+        runs.stop(session, silent=True)
+        try:
+            text, document = read()
+        except Exception as exc:  # noqa: BLE001 - the page shows a message and stays usable
+            message = _read_failed(exc, name, bench)
+            frame = runs.cleared("Nothing loaded.")
+            frame.error = render.error_box(message)
+            return (gr.skip(), *_outputs(frame))
+        runs.remember_document(session, text, document)
+        title = getattr(getattr(document, "meta", None), "title", None)
+        what = f"{name} ({title})" if title else name
+        frame = runs.cleared(f"Loaded {what}: {len(text):,} characters.")
+        return (text, *_outputs(frame))
+
+    run_event = page.run_btn.click(
+        run,
+        inputs=[page.source, page.model, page.method, page.length],
+        outputs=outputs,
+        show_progress="hidden",
+        api_visibility="private",
+        trigger_mode="once",
+    )
+    page.cancel_btn.click(
+        cancel,
+        outputs=[page.cancel_btn],
+        queue=False,
+        show_progress="hidden",
+        api_visibility="private",
+    )
+    page.upload.upload(
+        open_file,
+        inputs=[page.upload],
+        outputs=[page.source, *outputs],
+        cancels=[run_event],
+        show_progress="hidden",
+        api_visibility="private",
+    )
+    for trigger in (page.fetch_btn.click, page.link.submit):
+        trigger(
+            fetch_link,
+            inputs=[page.link],
+            outputs=[page.source, *outputs],
+            cancels=[run_event],
+            show_progress="hidden",
+            api_visibility="private",
+        )
+    for label, button in page.example_buttons:
+        button.click(
+            _example_loader(runs, bench.examples[label], label),
+            outputs=[page.source, *outputs],
+            cancels=[run_event],
+            queue=False,
+            show_progress="hidden",
+            api_visibility="private",
+        )
 
 
 def _read_failed(exc: BaseException, name: str, bench: Workbench) -> str:

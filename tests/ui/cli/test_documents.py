@@ -135,3 +135,43 @@ def test_digest_a_document(registry, tmp_path: Path, capsys) -> None:
     )
     assert code == 0, err
     assert out.startswith("SUMMARY\n") and "TRANSLATION\n" in out
+
+
+def test_document_json_is_a_superset_of_text_json(
+    registry, tmp_path: Path, article: Path, capsys
+) -> None:
+    """One JSON shape for scripts: text, segments (with spans into the source) and meta for
+    plain text and for documents alike; documents add their blocks."""
+    import json
+
+    from translate.documents import document_text, read_document
+
+    code, out, err = run(capsys, "translate", article, "-f", "json", "--model", "tiny")
+    assert code == 0, err
+    plain = json.loads(out)
+    source = article.read_text(encoding="utf-8")
+    assert {"text", "segments", "meta"} <= set(plain)
+    assert all(source[s["start"] : s["end"]] == s["source"] for s in plain["segments"])
+
+    page = PAGES / "economy.html"
+    code, out, err = run(capsys, "translate", page, "-f", "json", "--model", "tiny")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert set(plain) <= set(doc) and "blocks" in doc
+    text = document_text(read_document(page)).text
+    assert doc["segments"] and all(
+        text[s["start"] : s["end"]] == s["source"] for s in doc["segments"]
+    )
+    assert [s["index"] for s in doc["segments"]] == list(range(len(doc["segments"])))
+
+    subtitles = tmp_path / "report.srt"
+    subtitles.write_text(SRT, encoding="utf-8")
+    target = tmp_path / "report.json"
+    code, out, err = run(
+        capsys, "translate", subtitles, "-f", "json", "-o", target, "--model", "tiny"
+    )
+    assert (code, out) == (0, ""), err
+    cues = json.loads(target.read_text(encoding="utf-8"))
+    text = document_text(read_document(subtitles)).text
+    for s in cues["segments"]:  # a sentence over several cues spans those cues
+        assert 0 <= s["start"] < s["end"] <= len(text) and s["blocks"]
