@@ -85,6 +85,10 @@ def test_models_and_openapi(url: str, tiny_marian: Path) -> None:
         ("/api/v1/translate", {"text": "Hello there."}, 400, "bad_input", "no Arabic letters"),
         ("/api/v1/translate", {"text": SHORT, "model": "nope"}, 400, "bad_option", "Unknown"),
         ("/api/v1/translate", {"txt": SHORT}, 400, "bad_request", "text: Field required"),
+        # a misspelt option is refused by name, never silently lost
+        ("/api/v1/translate", {"text": SHORT, "glosary": {}}, 400, "bad_request", "field glosary"),
+        ("/api/v1/digest", {"text": SHORT, "lenght": 3}, 400, "bad_request", "field lenght"),
+        ("/api/v1/summarize", {"text": "A.", "a": 1, "b": 2}, 400, "bad_request", "fields a, b"),
         ("/api/v1/translate", {"text": "كلمة " * 1000}, 413, "too_large", "up to 4,000"),
         ("/api/v1/summarize", {"text": ["A short sentence."] * 300}, 413, "too_large", "4,000"),
         ("/api/v1/summarize", {"text": [1, 2]}, 400, "bad_request", "text"),
@@ -179,6 +183,11 @@ def test_the_libretranslate_client_works_unchanged(url: str) -> None:
         client.translate(SENTENCE, "ar", "fr")
     assert info.value.code == 400
     assert json.loads(info.value.read())["error"] == "fr is not supported"
+
+
+def test_libretranslate_stays_lenient_about_unknown_fields(url: str) -> None:
+    reply = post(url, "/translate", json={"q": SENTENCE, "source": "ar", "target": "en", "x": 1})
+    assert reply.status_code == 200 and reply.json()["translatedText"]
 
 
 def test_libretranslate_json_lists_html_and_auto(url: str) -> None:
