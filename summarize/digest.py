@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from translate.errors import ConfigError
 
 from .api import METHODS, summarize
+from .config import SummarizerConfig
 from .types import Digest, SummaryResult
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ def summarize_translation(
     model: str | None = None,
     backend: str | None = None,
     device: str = "auto",
+    config: SummarizerConfig | None = None,
 ) -> SummaryResult:
     """Summarise a translation; ``sentences[i].sources`` index into ``translation.segments``.
 
@@ -39,8 +41,12 @@ def summarize_translation(
     article is the lead of what is summarised. The targets are the model's English, so the
     "is this English?" check meant for user input is skipped (a poor translation is already
     flagged on its segments). ``summarizer`` (abstractive) is used as given; otherwise the
-    shared instance of ``model``/``backend``/``device``.
+    shared instance of ``model``/``backend``/``device``. A ``config`` replaces the five loose
+    arguments (method, length, model, backend, device).
     """
+    if config is not None:
+        method, length = config.method, config.length
+        model, backend, device = config.model, config.backend, config.device
     targets = [segment.target for segment in translation.segments]
     return summarize(
         targets,
@@ -66,15 +72,26 @@ def digest(
     device: str = "auto",
     translator: Translator | None = None,
     summarizer: Summarizer | None = None,
+    summary_config: SummarizerConfig | None = None,
 ) -> Digest:
     """Translate an Arabic article, then summarise the English, sentence sources included.
 
     ``translator`` and ``summarizer`` are used as given; otherwise the shared instances of the
     named models (``backend`` and ``device`` apply to both). Errors of the translation
     (InputError for empty or non-Arabic text, ModelUnavailableError...) pass through unchanged;
-    a bad method or length is a ConfigError raised before any translation.
+    a bad method or length is a ConfigError raised before any translation. A
+    ``summary_config`` gives the summary's model, backend, device, method and length at once
+    (the translation then uses ``translator``, or ``translation_model``/``backend``/``device``).
     """
-    check_summary_options(summary_method, length)
+    if summary_config is None:
+        summary_config = SummarizerConfig(
+            model=summary_model,
+            backend=backend,
+            device=device,
+            method=summary_method,
+            length=length,
+        )
+    check_summary_options(summary_config.method, summary_config.length)
     if translator is None:
         from translate import translate
 
@@ -83,15 +100,7 @@ def digest(
         )
     else:
         translation = translator.translate(arabic_text)
-    summary = summarize_translation(
-        translation,
-        method=summary_method,
-        length=length,
-        summarizer=summarizer,
-        model=summary_model,
-        backend=backend,
-        device=device,
-    )
+    summary = summarize_translation(translation, summarizer=summarizer, config=summary_config)
     return Digest(source=arabic_text, translation=translation, summary=summary)
 
 
@@ -125,6 +134,17 @@ class TranslationSummarizer:
 
     def __post_init__(self) -> None:
         check_summary_options(self.method, self.length)
+
+    @classmethod
+    def from_config(cls, config: SummarizerConfig) -> TranslationSummarizer:
+        """The batch summarizer of a :class:`SummarizerConfig`."""
+        return cls(
+            method=config.method,
+            length=config.length,
+            model=config.model,
+            backend=config.backend,
+            device=config.device,
+        )
 
     def __call__(self, translation: TranslationResult) -> str:
         return summarize_translation(

@@ -96,19 +96,25 @@ def cmd_translate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _summarizer_config(args: argparse.Namespace) -> Any:
+    """The one SummarizerConfig of this command's flags."""
+    from summarize import SummarizerConfig
+
+    return SummarizerConfig(
+        model=args.summary_model,
+        backend=args.backend,
+        device=args.device,
+        method=args.summary_method,
+        length=args.summary_length,
+    )
+
+
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from summarize import summarize
+    from summarize import summarize_with
 
     text = read_text(args.input)
     quiet_libraries()
-    result = summarize(
-        text,
-        method=args.summary_method,
-        model=args.summary_model,
-        backend=args.backend,
-        length=args.summary_length,
-        device=args.device,
-    )
+    result = summarize_with(text, _summarizer_config(args))
     write_output(formatting.format_summary(result, args.format), args.output)
     return EXIT_OK
 
@@ -123,15 +129,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     else:
         text = read_text(args.input)
     quiet_libraries()
-    result = digest(
-        text,
-        summary_model=args.summary_model,
-        backend=args.backend,
-        summary_method=args.summary_method,
-        length=args.summary_length,
-        device=args.device,
-        translator=_translator(args),
-    )
+    result = digest(text, translator=_translator(args), summary_config=_summarizer_config(args))
     write_output(formatting.format_digest(result, args.format), args.output)
     return EXIT_OK
 
@@ -149,13 +147,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.summarize:
         from summarize import TranslationSummarizer
 
-        summarizer = TranslationSummarizer(
-            method=args.summary_method,
-            length=args.summary_length,
-            model=args.summary_model,
-            backend=args.backend,
-            device=args.device,
-        )
+        summarizer = TranslationSummarizer.from_config(_summarizer_config(args))
     options = JobOptions(
         column=args.column,
         summarizer=summarizer,

@@ -57,6 +57,28 @@ async def request_fields(request: Request) -> tuple[dict[str, Any], bool]:
     return data, False
 
 
+def _translate(
+    bench: Workbench, texts: list[str], *, batch: bool, fmt: str, detect: bool
+) -> dict[str, Any]:
+    """LibreTranslate's translate answer for ``texts`` (``q`` as a list when ``batch``)."""
+    bench.limits.check_total(texts)
+    if fmt == "html":
+        out = translate_html(texts, lambda runs: [r.text for r in bench.translate_many(runs)])
+    else:
+        if not batch:
+            bench.limits.check_text(texts[0])
+        wanted = [i for i, t in enumerate(texts) if has_arabic(t)]
+        results = bench.translate_many([texts[i] for i in wanted]) if wanted else []
+        out = list(texts)  # items with nothing Arabic come back as written
+        for i, result in zip(wanted, results, strict=True):
+            out[i] = result.text
+    response: dict[str, Any] = {"translatedText": out if batch else out[0]}
+    if detect:
+        found = [detect_language(t) for t in texts]
+        response["detectedLanguage"] = found if batch else found[0]
+    return response
+
+
 def add_libretranslate_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
     """Add LibreTranslate's routes to ``app``."""
 
@@ -99,24 +121,7 @@ def add_libretranslate_routes(app: FastAPI, bench: Workbench, access: Access) ->
             return JSONResponse({"error": f"{fmt} format is not supported"}, status_code=400)
 
         def work() -> dict[str, Any]:
-            bench.limits.check_total(texts)
-            if fmt == "html":
-                out = translate_html(
-                    texts, lambda runs: [r.text for r in bench.translate_many(runs)]
-                )
-            else:
-                if not batch:
-                    bench.limits.check_text(texts[0])
-                wanted = [i for i, t in enumerate(texts) if has_arabic(t)]
-                results = bench.translate_many([texts[i] for i in wanted]) if wanted else []
-                out = list(texts)  # items with nothing Arabic come back as written
-                for i, result in zip(wanted, results, strict=True):
-                    out[i] = result.text
-            response: dict[str, Any] = {"translatedText": out if batch else out[0]}
-            if source == "auto":
-                found = [detect_language(t) for t in texts]
-                response["detectedLanguage"] = found if batch else found[0]
-            return response
+            return _translate(bench, texts, batch=batch, fmt=fmt, detect=source == "auto")
 
         return await call(request, bench, access, data.get("api_key"), work, lt=True)
 
