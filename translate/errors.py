@@ -30,6 +30,10 @@ class InternalError(TarjamaError, RuntimeError):
     """An invariant of tarjama itself broke (a bug): never the user's input or settings."""
 
 
+class ServerBusyError(TarjamaError):
+    """Too many requests are already waiting for the model; try again shortly."""
+
+
 class BatchUsageError(ConfigError):
     """A batch job cannot start: bad input or output path, missing column, refused resume."""
 

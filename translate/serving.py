@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import TarjamaError
+from .errors import ServerBusyError  # ServerBusyError: re-exported here
 from .translator import Translator, validate_text
 from .types import Segment, TranslationResult
 
@@ -52,10 +52,6 @@ _STOP_POLL_S = 0.1  # how often a waiting stream checks whether it should stop
 # Requests arriving this soon after a cycle answered are taken for its clients coming back
 # (over HTTP on two busy cores, the first came 66 ms after the answers).
 _RETURN_S = 1.0
-
-
-class ServerBusyError(TarjamaError):
-    """Too many requests are already waiting for the model; try again shortly."""
 
 
 @dataclass(eq=False)

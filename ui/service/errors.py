@@ -21,9 +21,9 @@ from translate.errors import (
     InputError,
     MissingDependencyError,
     ModelUnavailableError,
+    ServerBusyError,
     TarjamaError,
 )
-from translate.serving import ServerBusyError
 
 if TYPE_CHECKING:
     from .catalog import Catalog

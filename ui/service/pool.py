@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 
 from translate import Translator
-from translate.serving import BatchingTranslator, ServerBusyError
+from translate.errors import ServerBusyError
+from translate.serving import BatchingTranslator
 
 from .catalog import Catalog
 from .config import AppConfig

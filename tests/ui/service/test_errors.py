@@ -17,8 +17,8 @@ from translate.errors import (
     MissingDependencyError,
     ModelUnavailableError,
     OutputWriteError,
+    ServerBusyError,
 )
-from translate.serving import ServerBusyError
 from ui.service.errors import (
     ERROR_TABLE,
     AccessDenied,
