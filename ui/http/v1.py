@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from summarize.config import LENGTHS, METHODS
 from translate import __version__
 
 from ..service.workbench import Workbench
@@ -25,7 +26,9 @@ __all__ = ["add_v1_routes", "validation_error"]
 
 _ERRORS = ERROR_RESPONSES
 
-Length = Literal["short", "medium", "long"] | Annotated[int, Field(ge=1, le=1024)]
+# The summary's methods and lengths are listed once, in summarize.config.
+Method = Literal[METHODS]  # type: ignore[valid-type]
+Length = Literal[LENGTHS] | Annotated[int, Field(ge=1, le=1024)]  # type: ignore[valid-type]
 
 
 class TranslateRequest(BaseModel):
@@ -40,13 +43,13 @@ class SummarizeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str | list[str] = Field(description="English text, or a list of its sentences.")
-    method: Literal["abstractive", "extractive"] | None = None
+    method: Method | None = None
     length: Length | None = Field(None, description="short, medium, long, or a number.")
     api_key: str | None = None
 
 
 class DigestRequest(TranslateRequest):
-    method: Literal["abstractive", "extractive"] | None = None
+    method: Method | None = None
     length: Length | None = None
 
 

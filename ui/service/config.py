@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from summarize.config import DEFAULT_LENGTH, DEFAULT_METHOD, SummarizerConfig
+from summarize.config import DEFAULT_LENGTH, DEFAULT_METHOD, LENGTHS, METHODS, SummarizerConfig
 from translate.config import DEFAULT_CACHE_SIZE, TranslatorConfig
 from translate.errors import ConfigError
 from translate.serving import DEFAULT_WINDOW_S
@@ -29,8 +29,8 @@ PAGE_MAX_CHARS = 20_000
 # read as it is; the others through translate.documents (structure kept for the downloads).
 TEXT_UPLOAD_TYPES = (".txt",)
 UPLOAD_TYPES = (*TEXT_UPLOAD_TYPES, ".docx", ".pdf", ".html", ".htm", ".srt", ".vtt")
-Method = Literal["abstractive", "extractive"]  # summarize.api.METHODS
-Length = Literal["short", "medium", "long"]  # summarize.api.LENGTHS
+Method = Literal[METHODS]  # type: ignore[valid-type]  # listed once, in summarize.config
+Length = Literal[LENGTHS]  # type: ignore[valid-type]
 
 
 @dataclass
