@@ -359,13 +359,13 @@ def test_one_run_at_a_time_and_cancel_keeps_what_is_done(
 
 
 def test_a_long_summary_shows_progress(page, monkeypatch: pytest.MonkeyPatch) -> None:
-    original = Workbench._summarize
+    original = Workbench.summarize
 
     def slow(self, *args, **kwargs):  # noqa: ANN001
         time.sleep(3.5)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Workbench, "_summarize", slow)
+    monkeypatch.setattr(Workbench, "summarize", slow)
     page.locator("#source-box textarea").fill(SHORT)
     page.click("#translate-btn")
     seen = set()
