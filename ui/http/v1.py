@@ -25,6 +25,7 @@ from .guards import Access
 __all__ = ["add_v1_routes", "validation_error"]
 
 _ERRORS = ERROR_RESPONSES
+_NAMED = 10  # problems named in one error message
 
 # The summary's methods and lengths are listed once, in summarize.config.
 Method = Literal[METHODS]  # type: ignore[valid-type]
@@ -63,8 +64,11 @@ def validation_error(request: Request, exc: RequestValidationError) -> JSONRespo
             unknown.append(where)
         else:
             problems.append(f"{where}: {e.get('msg')}")
-    if unknown:
-        problems.insert(0, f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+    if unknown:  # named, at most _NAMED of them: a hostile body must not grow the answer
+        names = ", ".join(unknown[:_NAMED])
+        more = f" and {len(unknown) - _NAMED} more" if len(unknown) > _NAMED else ""
+        problems.insert(0, f"unknown field{'s' if len(unknown) > 1 else ''} {names}{more}")
+    del problems[_NAMED:]
     return JSONResponse(
         {"error": f"Invalid request: {'; '.join(problems)}", "hint": None, "code": "bad_request"},
         status_code=400,

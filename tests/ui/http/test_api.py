@@ -185,6 +185,13 @@ def test_the_libretranslate_client_works_unchanged(url: str) -> None:
     assert json.loads(info.value.read())["error"] == "fr is not supported"
 
 
+def test_many_unknown_fields_give_a_short_answer(url: str) -> None:
+    body = {"text": SHORT, **{f"field{i}": i for i in range(5000)}}
+    reply = post(url, "/api/v1/translate", json=body)
+    assert reply.status_code == 400 and "field0, field1" in reply.json()["error"]
+    assert "and 4990 more" in reply.json()["error"] and len(reply.text) < 1000
+
+
 def test_libretranslate_stays_lenient_about_unknown_fields(url: str) -> None:
     reply = post(url, "/translate", json={"q": SENTENCE, "source": "ar", "target": "en", "x": 1})
     assert reply.status_code == 200 and reply.json()["translatedText"]
