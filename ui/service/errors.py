@@ -194,6 +194,7 @@ def _model(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
     )
 
 
+_MODEL_ERRORS = (ModelUnavailableError, MissingDependencyError)
 ERROR_TABLE: tuple[Row, ...] = (
     Row((BatchInterrupted, KeyboardInterrupt), "interrupted", 500, EXIT_INTERRUPTED, _interrupted),
     Row((UsageError,), "bad_usage", 400, EXIT_USAGE, _plain),
@@ -203,7 +204,7 @@ ERROR_TABLE: tuple[Row, ...] = (
     Row((ServerBusyError,), "busy", 429, EXIT_FAILED, _busy),
     Row((RateLimited,), "rate_limited", 429, EXIT_FAILED, _rate_limited),
     Row((AccessDenied,), "key_invalid", 403, EXIT_USAGE, _plain),  # 401 when missing: below
-    Row((ModelUnavailableError, MissingDependencyError), "model_unavailable", 503, 1, _model),
+    Row(_MODEL_ERRORS, "model_unavailable", 503, EXIT_FAILED, _model),
     Row((TarjamaError,), "bad_input", 400, EXIT_FAILED, _plain),
     Row((OSError,), "internal", 500, EXIT_FAILED, _os_error),
     Row((Exception,), "internal", 500, None, _internal),
