@@ -42,7 +42,10 @@ MEDIA_TYPES = {
     "application/octet-stream": None,
 }
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
-_SRT_START = re.compile(rb"^\s*(?:\d+\s*\r?\n)?\s*\d{1,3}:\d\d:\d\d[,.]\d{1,3}\s*-->")
+# Possessive runs: with plain "\s*(?:...)?\s*" a 4 KB run of spaces took 0.6 s to refuse.
+_SRT_START = re.compile(
+    rb"^\s*+(?:\d++[ \t]*+\r?\n)?\s*+\d{1,3}:\d\d:\d\d[,.]\d{1,3}\s*-->"
+)
 _HTML_START = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
 
 
