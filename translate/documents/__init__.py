@@ -24,10 +24,12 @@ from .errors import (
     DocumentError,
     DocxError,
     EncryptedPdfError,
+    ExtractionLimitError,
     FetchError,
     NoTextLayerError,
     PdfError,
     SubtitleError,
+    TooManyPagesError,
     UnsupportedFormatError,
 )
 from .fetch import FetchOptions, fetch_url, is_public_address
@@ -59,6 +61,7 @@ __all__ = [
     "DocumentText",
     "DocxError",
     "EncryptedPdfError",
+    "ExtractionLimitError",
     "FetchError",
     "FetchOptions",
     "HubDatasetSpec",
@@ -66,6 +69,7 @@ __all__ = [
     "PdfError",
     "SentencePair",
     "SubtitleError",
+    "TooManyPagesError",
     "TranslatedBlock",
     "TranslatedDocument",
     "UnsupportedFormatError",

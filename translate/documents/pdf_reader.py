@@ -15,7 +15,13 @@ import re
 from typing import Any
 
 from ..errors import MissingDependencyError
-from .errors import EncryptedPdfError, NoTextLayerError, PdfError
+from .errors import (
+    DocumentError,
+    EncryptedPdfError,
+    NoTextLayerError,
+    PdfError,
+    TooManyPagesError,
+)
 from .model import Block, Document, DocumentMeta
 from .visual_order import logical_lines
 
@@ -56,7 +62,10 @@ def read_pdf(data: bytes, *, filename: str | None = None, password: str = "") ->
             start=1,
         ):
             if number > MAX_PAGES:
-                raise PdfError(f"{name} has more than {MAX_PAGES} pages; split it first.")
+                raise TooManyPagesError(
+                    f"{name} has too many pages: over {MAX_PAGES:,}, the limit. Split it into "
+                    "smaller PDFs first."
+                )
             pages = number
             boxes: list[list[str]] = []
             for element in _walk(page, (LTTextBox, LTImage)):
@@ -83,6 +92,10 @@ def read_pdf(data: bytes, *, filename: str | None = None, password: str = "") ->
                 text = _SPACES.sub(" ", text)
                 if text:
                     blocks.append(Block("paragraph", text, page=number))
+    except DocumentError:
+        # Ours (too many pages, over a budget): InputError is a ValueError, which the clause
+        # below would relabel "damaged".
+        raise
     except PDFPasswordIncorrect:
         raise EncryptedPdfError(
             f"{name} is encrypted and needs a password to open; remove the password (print or "
