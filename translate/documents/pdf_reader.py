@@ -10,11 +10,13 @@ left-to-right columns.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from typing import Any
 
 from ..errors import MissingDependencyError
+from .budget import MAX_INFLATED_BYTES, CharBudget, inflate_budget
 from .errors import (
     DocumentError,
     EncryptedPdfError,
@@ -42,8 +44,19 @@ def _pdfminer() -> Any:
     return pdfminer
 
 
-def read_pdf(data: bytes, *, filename: str | None = None, password: str = "") -> Document:
-    """Read the text layer of a PDF: one paragraph block per text box, in page order."""
+def read_pdf(
+    data: bytes,
+    *,
+    filename: str | None = None,
+    password: str = "",
+    max_chars: int | None = None,
+    max_inflated_bytes: int = MAX_INFLATED_BYTES,
+) -> Document:
+    """Read the text layer of a PDF: one paragraph block per text box, in page order.
+
+    Raises :class:`ExtractionLimitError` once the text passes ``max_chars`` (default
+    ``DEFAULT_MAX_CHARS``) or the streams inflate past ``max_inflated_bytes``, while reading.
+    """
     pdfminer = _pdfminer()
     from pdfminer.layout import LAParams, LTImage, LTTextBox, LTTextLine
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -56,6 +69,9 @@ def read_pdf(data: bytes, *, filename: str | None = None, password: str = "") ->
     blocks: list[Block] = []
     pages = images = cid_glyphs = 0
     params = LAParams(all_texts=True)
+    budget = CharBudget(max_chars, name)
+    limits = contextlib.ExitStack()
+    limits.enter_context(inflate_budget(max_inflated_bytes))
     try:
         for number, page in enumerate(
             pdfminer.high_level.extract_pages(io.BytesIO(data), password=password, laparams=params),
@@ -91,6 +107,7 @@ def read_pdf(data: bytes, *, filename: str | None = None, password: str = "") ->
                 text = " ".join(_CID.sub("", line).strip() for line in lines).strip()
                 text = _SPACES.sub(" ", text)
                 if text:
+                    budget.add(text)
                     blocks.append(Block("paragraph", text, page=number))
     except DocumentError:
         # Ours (too many pages, over a budget): InputError is a ValueError, which the clause
@@ -109,6 +126,8 @@ def read_pdf(data: bytes, *, filename: str | None = None, password: str = "") ->
         raise PdfError(
             f"{name} is a damaged PDF ({str(exc)[:200] or type(exc).__name__})."
         ) from None
+    finally:
+        limits.close()
     letters = sum(ch.isalpha() for block in blocks for ch in block.text)
     if letters == 0:
         if cid_glyphs:
