@@ -10,7 +10,6 @@ the worker on overrun. The Document comes back pickled; typed errors come back a
 from __future__ import annotations
 
 import multiprocessing
-import queue
 import time
 from typing import Any
 
@@ -41,17 +40,23 @@ def _worker(
         pass
     from .read import read_document
 
+    answer: tuple[str, Any]
     try:
-        document = read_document(data, kind=kind, filename=filename, max_chars=max_chars)
-        out.put(("ok", document))
+        answer = ("ok", read_document(data, kind=kind, filename=filename, max_chars=max_chars))
     except MemoryError:
-        out.put(("memory", None))
+        answer = ("memory", None)
     except DocumentError as exc:
         # Sent as parts: errors with keyword-only fields (line=, reason=) do not unpickle.
-        out.put(("error", (type(exc), str(exc), dict(vars(exc)))))
+        answer = ("error", (type(exc), str(exc), dict(vars(exc))))
     except Exception as exc:  # noqa: BLE001 - a parser bug must come back as a message
-        message = f"The document could not be read ({exc!r:.200})."
-        out.put(("error", (DocumentError, message, {})))
+        answer = ("error", (DocumentError, f"The document could not be read ({exc!r:.200}).", {}))
+    del data
+    try:
+        out.send(answer)  # in this thread: a Queue's feeder thread may fail to start under the cap
+    except MemoryError:
+        out.send(("memory", None))
+    finally:
+        out.close()
 
 
 def _rebuild(cls: type[DocumentError], message: str, fields: dict[str, Any]) -> DocumentError:
@@ -65,14 +70,13 @@ def _wait(out: Any, worker: Any, timeout: float) -> tuple[str, Any] | None:
     """The worker's answer, or None if it died or ran past ``timeout`` without one."""
     deadline = time.monotonic() + timeout
     while (left := deadline - time.monotonic()) > 0:
-        try:
-            return out.get(timeout=min(0.2, left))
-        except queue.Empty:
-            if not worker.is_alive():
-                try:
-                    return out.get(timeout=0.2)  # an answer put just before it exited
-                except queue.Empty:
-                    return None
+        if out.poll(min(0.2, left)):
+            try:
+                return out.recv()
+            except (EOFError, OSError):  # it died before a whole answer was sent
+                return None
+        if not worker.is_alive() and not out.poll(0):
+            return None
     return None
 
 
@@ -95,14 +99,23 @@ def parse_isolated(
     uploads (documents, subtitles), not for short text.
     """
     ctx = _context()
-    out = ctx.Queue(maxsize=1)
+    out, child_end = ctx.Pipe(duplex=False)
     worker = ctx.Process(
         target=_worker,
-        args=(out, bytes(data), kind, filename, max_chars, memory_bytes),
+        args=(child_end, bytes(data), kind, filename, max_chars, memory_bytes),
         daemon=True,
     )
-    worker.start()
     name = filename or "the document"
+    try:
+        worker.start()
+        child_end.close()  # ours is closed so that the worker's death reads as end of file
+    except (OSError, EOFError) as exc:  # the worker died while starting (a cap too small...)
+        raise ParseLimitError(
+            f"Reading {name} failed: the reader process could not start ({exc}); its memory "
+            f"cap is {memory_bytes // 2**20:,} MiB.",
+            kind="bytes",
+            limit=memory_bytes,
+        ) from None
     try:
         answer = _wait(out, worker, timeout)
         if answer is not None:
