@@ -140,9 +140,9 @@ def read_pdf(
             f"{name} has no text layer{scanned}: it looks scanned or made of images. tarjama "
             "does no OCR — run it through OCR first (e.g. ocrmypdf) or paste the text."
         )
-    meta = DocumentMeta(
-        source_format="pdf", filename=filename, extra={"pages": pages}, **_info(data, password)
-    )
+    with inflate_budget(max_inflated_bytes):  # the metadata pass parses the file again
+        info = _info(data, password)
+    meta = DocumentMeta(source_format="pdf", filename=filename, extra={"pages": pages}, **info)
     return Document(tuple(blocks), meta)
 
 
