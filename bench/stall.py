@@ -162,21 +162,28 @@ print(f"{seconds:.2f} {peak / 1024:.0f} {(peak - before) / 1024:.0f} {outcome}")
 """
 
 
-def bench_bombs(code: Path) -> None:
+def bench_bombs(code: Path, timeout: float) -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     for name, make in (("docx", _docx_bomb), ("pdf", _pdf_bomb)):
         path = make()
-        out = subprocess.run(
-            [sys.executable, "-c", _MEASURE, str(code), str(path)],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        ).stdout.strip()
-        seconds, peak, grown, outcome = (out.split(" ", 3) + ["?"] * 4)[:4]
         size = path.stat().st_size / 2**20
+        label = f"{name} bomb ({size:.2f} MiB file)"
+        try:
+            out = subprocess.run(
+                [sys.executable, "-c", _MEASURE, str(code), str(path)],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            ).stdout.strip()
+        except subprocess.TimeoutExpired:
+            print(f"{label}   over {timeout:g} s (stopped)", flush=True)
+            continue
+        if not out:
+            print(f"{label}   no answer (the process died)", flush=True)
+            continue
+        seconds, peak, grown, outcome = out.split(" ", 3)
         print(
-            f"{name} bomb ({size:.2f} MiB file)   {float(seconds):8.2f} s  peak RSS {peak} MB "
-            f"(+{grown} MB)  {outcome}",
+            f"{label}   {float(seconds):8.2f} s  peak RSS {peak} MB (+{grown} MB)  {outcome}",
             flush=True,
         )
 
@@ -215,6 +222,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--code", type=Path, default=REPO, help="checkout whose code to run")
     parser.add_argument("--skip-slow", action="store_true", help="leave out the largest sizes")
+    parser.add_argument("--bomb-timeout", type=float, default=600, help="seconds per bomb")
     parser.add_argument(
         "--only",
         nargs="*",
@@ -230,7 +238,7 @@ def main() -> None:
         "words": lambda: bench_long_words(args.skip_slow),
         "subtitles": lambda: bench_subtitles(args.skip_slow),
         "text": lambda: bench_text(args.skip_slow),
-        "bombs": lambda: bench_bombs(args.code.resolve()),
+        "bombs": lambda: bench_bombs(args.code.resolve(), args.bomb_timeout),
         "fetch": bench_fetch,
     }
     for name in args.only:
