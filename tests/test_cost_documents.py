@@ -336,3 +336,26 @@ def test_bomb_with_a_bad_checksum_is_stopped_too() -> None:
     bomb = b"".join(packer.compress(b"\0" * 1_000_000) for _ in range(20)) + packer.flush()
     with inflate_budget(5_000_000), pytest.raises(ExtractionLimitError):
         _BudgetedZlib.decompress(bomb[:-4] + b"\0\0\0\0")
+
+
+def test_pdf_declaring_too_many_pages_is_refused_before_layout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import translate.documents.pdf_reader as reader
+
+    laid_out: list[int] = []
+    real = reader._pdfminer
+
+    def counting() -> object:
+        module = real()
+        monkeypatch.setattr(
+            module.high_level, "extract_pages", lambda *a, **k: laid_out.append(1) or iter(())
+        )
+        return module
+
+    monkeypatch.setattr(reader, "_pdfminer", counting)
+    monkeypatch.setattr(reader, "MAX_PAGES", 2)
+    data = _pdf_with_stream(1, b"").replace(b"/Count 1", b"/Count 3")
+    with pytest.raises(TooManyPagesError, match="too many pages"):
+        reader.read_pdf(data)
+    assert not laid_out

@@ -73,15 +73,13 @@ def read_pdf(
     limits = contextlib.ExitStack()
     limits.enter_context(inflate_budget(max_inflated_bytes))
     try:
+        _check_page_count(data, password, name)
         for number, page in enumerate(
             pdfminer.high_level.extract_pages(io.BytesIO(data), password=password, laparams=params),
             start=1,
         ):
             if number > MAX_PAGES:
-                raise TooManyPagesError(
-                    f"{name} has too many pages: over {MAX_PAGES:,}, the limit. Split it into "
-                    "smaller PDFs first."
-                )
+                raise _too_many_pages(name)
             pages = number
             boxes: list[list[str]] = []
             for element in _walk(page, (LTTextBox, LTImage)):
@@ -153,6 +151,33 @@ def _walk(container: Any, kinds: tuple[type, ...]) -> Any:
             yield element
         elif hasattr(element, "__iter__") and not isinstance(element, str):
             yield from _walk(element, kinds)
+
+
+def _too_many_pages(name: str) -> TooManyPagesError:
+    return TooManyPagesError(
+        f"{name} has too many pages: over {MAX_PAGES:,}, the limit. Split it into smaller PDFs "
+        "first."
+    )
+
+
+def _check_page_count(data: bytes, password: str, name: str) -> None:
+    """Refuse a PDF whose page tree declares over MAX_PAGES pages before any page is laid out.
+
+    The declared count can lie (low); the page loop counts again as it reads.
+    """
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        document = PDFDocument(PDFParser(io.BytesIO(data)), password=password)
+        count = resolve1(resolve1(document.catalog.get("Pages")).get("Count"))
+    except DocumentError:
+        raise
+    except Exception:  # noqa: BLE001 - a broken tree is for the page loop to report
+        return
+    if isinstance(count, int) and count > MAX_PAGES:
+        raise _too_many_pages(name)
 
 
 def _info(data: bytes, password: str) -> dict[str, str | None]:
