@@ -359,3 +359,15 @@ def test_pdf_declaring_too_many_pages_is_refused_before_layout(
     with pytest.raises(TooManyPagesError, match="too many pages"):
         reader.read_pdf(data)
     assert not laid_out
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [("]]&gt;", "]]>"), ("x]]>y", "x]]>y"), ("<![CDATA[]]]]><![CDATA[>]]>", "]]>")],
+)
+def test_html_keeps_the_cdata_end_marker(fragment: str, expected: str) -> None:
+    # Issue 19 point 6 reported "]]>" coming back as "]>"; the reader keeps it (HTML5 parsing:
+    # a CDATA section outside SVG/MathML is a bogus comment, as in browsers).
+    sentence = f"قال الوزير إن الأمر {fragment} انتهى وإن العمل مستمر في المدينة منذ سنوات."
+    document = read_document(_page(f"<p>{sentence}</p>" * 2), kind="html")
+    assert f" {expected} " in document.blocks[0].text

@@ -36,6 +36,8 @@ def count_tokens():
 LONG_WORDS = {
     "one Arabic word": lambda n: "ق" * n,
     "a@ run": lambda n: "ق " + "a@" * (n // 2),
+    "a@ words": lambda n: "ق " + "a@ " * (n // 3),
+    "Latin and Arabic words": lambda n: "ab ق " * (n // 5),
     "dotted Arabic word": lambda n: "ب." * (n // 2),
     "digits": lambda n: "7" * n,
     "URL with a bracket tail": lambda n: "http://a" + ")" * n,
