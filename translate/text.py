@@ -62,6 +62,7 @@ Sentence segmentation (:func:`sentence_spans`) choices
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable
@@ -235,7 +236,11 @@ def extract_numbers(text: str) -> list[str]:
 # --------------------------------------------------------------------------- untouchables
 
 _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.IGNORECASE)
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+# The look-behind starts a match only where a run of address characters starts: without it,
+# every position of a long "a.a.a…" run rescans the run (quadratic in the run's length).
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+)
 _URL_TRAILING = ".,;:!?'\")]}"
 _LATIN_CHARS = r"A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 _LATIN_WORD = rf"[{_LATIN_CHARS}0-9][{_LATIN_CHARS}0-9.\-_&']*"
@@ -251,17 +256,27 @@ def _url_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for match in _URL.finditer(text):
         start, end = match.span()
+        brackets: dict[str, int] | None = None  # counted once per URL, kept as we strip
         while end > start and text[end - 1] in _URL_TRAILING:
             # Keep a closing bracket that closes one opened inside the URL (Wikipedia links).
             closer = text[end - 1]
             opener = {")": "(", "]": "[", "}": "{"}.get(closer)
-            if opener and text[start:end].count(opener) >= text[start:end].count(closer):
-                break
+            if opener:
+                if brackets is None:
+                    brackets = {ch: text.count(ch, start, end) for ch in "()[]{}"}
+                if brackets[opener] >= brackets[closer]:
+                    break
+            if brackets is not None and closer in brackets:
+                brackets[closer] -= 1
             end -= 1
         spans.append((start, end))
+    urls = list(spans)  # sorted and disjoint: finditer
+    url_starts = [s for s, _ in urls]
     for match in _EMAIL.finditer(text):
         start, end = match.span()
-        if not any(s < end and start < e for s, e in spans):
+        # Only the last URL starting before this address's end can overlap it.
+        before = bisect.bisect_left(url_starts, end) - 1
+        if before < 0 or urls[before][1] <= start:
             spans.append((start, end))
     return sorted(spans)
 
@@ -269,8 +284,13 @@ def _url_spans(text: str) -> list[tuple[int, int]]:
 def _latin_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Latin-script spans outside ``taken``: they start and end with a word holding a letter."""
     # Blank out taken spans (same length, so offsets hold) so runs stop at a URL's edge.
-    for start, end in taken:
-        text = text[:start] + "\x00" * (end - start) + text[end:]
+    if taken:
+        parts: list[str] = []
+        cursor = 0
+        for start, end in taken:
+            parts += [text[cursor:start], "\x00" * (end - start)]
+            cursor = end
+        text = "".join([*parts, text[cursor:]])
     spans: list[tuple[int, int]] = []
     for run in _LATIN_RUN.finditer(text):
         words = [
@@ -353,6 +373,8 @@ _CLOSER_CHARS = '\u201d\u00bb"\u2019)]'
 _TERMINATOR_RUN = re.compile(
     f"[{re.escape(_TERMINATOR_CHARS)}][{re.escape(_TERMINATOR_CHARS + _CLOSER_CHARS)}]*"
 )
+_ALNUM = re.compile(r"[^\W_]")  # str.isalnum(), as a pattern (re's \w is isalnum() plus "_")
+_NON_SPACE = re.compile(r"\S")
 _OPENER_CHARS = "(\u201c\u201d\"\u00ab[\u2018'"
 _DOTTED_INITIALS = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
 _LIST_NUMBER = re.compile(r"^[0-9\u0660-\u0669\u06f0-\u06f9]{1,3}$")
@@ -393,28 +415,45 @@ def _dot_is_abbreviation(line: str, dot: int, next_char: str) -> bool:
     if lowered in _LATIN_FINAL_ABBREVIATIONS:
         return not ("A" <= next_char <= "Z")
     # "1. " opening a line or following a finished sentence numbers a list item.
-    before = line[:token_start].rstrip()
-    opens_sentence = not before or before[-1] in _TERMINATOR_CHARS + _CLOSER_CHARS
+    before = token_start  # walk back over spaces (no copy of the line's head per dot)
+    while before > 0 and line[before - 1].isspace():
+        before -= 1
+    opens_sentence = before == 0 or line[before - 1] in _TERMINATOR_CHARS + _CLOSER_CHARS
     return bool(_LIST_NUMBER.match(token)) and opens_sentence
+
+
+def _arabic_word_before(line: str, index: int) -> bool:
+    """True if the word ending at ``index`` (openers stripped) is two or more Arabic letters.
+
+    Walks back only over Arabic letters and openers, so a long dotted run (``ب.ب.ب…``) costs
+    its length once, not once per dot.
+    """
+    start = index
+    while start > 0 and is_arabic_letter(line[start - 1]):
+        start -= 1
+    letters = index - start
+    while start > 0 and line[start - 1] in _OPENER_CHARS:
+        start -= 1
+    return letters >= 2 and (start == 0 or line[start - 1].isspace())
 
 
 def _is_boundary(line: str, match: re.Match[str], masked: list[tuple[int, int]]) -> bool:
     """Decide whether the terminator run ``match`` ends a sentence (see module docstring)."""
     start, end = match.span()
-    if any(s <= start < e for s, e in masked):
+    # masked is sorted and disjoint: only the last span starting at or before ``start`` counts.
+    inside = bisect.bisect_right(masked, (start, len(line) + 1)) - 1
+    if inside >= 0 and masked[inside][0] <= start < masked[inside][1]:
         return False
     run = match.group().rstrip(_CLOSER_CHARS)
     lone_dot = run == "."
-    after = line[end:]
-    next_char = after.lstrip()[:1]
-    if after[:1] and not after[:1].isspace():
+    first = line[end : end + 1]
+    if first and not first.isspace():
         # No space after the run: only a missing space before an Arabic word splits.
-        if not is_arabic_letter(after[0]) or match.group() != run:
+        if not is_arabic_letter(first) or match.group() != run:
             return False
-        if not lone_dot:
-            return True
-        token, _ = _token_before(line, start)
-        return len(token) >= 2 and all(is_arabic_letter(ch) for ch in token)
+        return not lone_dot or _arabic_word_before(line, start)
+    following = _NON_SPACE.search(line, end)
+    next_char = following.group() if following else ""
     if "a" <= next_char <= "z":
         return False
     return not (lone_dot and _dot_is_abbreviation(line, start, next_char))
@@ -425,12 +464,16 @@ def _line_sentences(line: str) -> list[tuple[int, int]]:
     masked = _url_spans(line)
     spans: list[tuple[int, int]] = []
     sentence_start = 0
+    # First letter or digit of the current sentence, searched once per sentence start (a run
+    # of ". . . ." used to rescan the sentence so far at every terminator: quadratic).
+    alnum = _ALNUM.search(line)
     for match in _TERMINATOR_RUN.finditer(line):
-        if not any(ch.isalnum() for ch in line[sentence_start : match.start()]):
+        if alnum is None or alnum.start() >= match.start():
             continue  # leading punctuation such as "..." joins the sentence it opens
         if _is_boundary(line, match, masked):
             spans.append((sentence_start, match.end()))
             sentence_start = match.end()
+            alnum = _ALNUM.search(line, sentence_start)
     spans.append((sentence_start, len(line)))
     stripped: list[tuple[int, int]] = []
     for start, end in spans:
@@ -501,19 +544,68 @@ def _word_units(text: str, start: int, end: int) -> list[Span]:
     return [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
 
 
+def _longest_prefix(
+    prefix: Callable[[int], str], limit: int, guess: int, max_tokens: int, count: TokenCounter
+) -> int:
+    """Largest ``k`` in ``[1, limit]`` whose ``prefix(k)`` fits in ``max_tokens`` (1 if none).
+
+    Gallops up from ``guess`` by doubling, then bisects: O(log limit) counts, each of a prefix
+    at most twice the answer's length, so cutting a word costs about linear time in its length
+    (counting every prefix, as before, was cubic: 4,000 characters took 29 s). Token counts are
+    not strictly monotone in the prefix length; the answer is always a tested fit.
+    """
+
+    def fits(k: int) -> bool:
+        return count([prefix(k)])[0] <= max_tokens
+
+    lo, hi = 0, limit + 1
+    k = max(1, min(guess, limit))
+    while True:
+        if not fits(k):
+            hi = k
+            break
+        lo = k
+        if k == limit:
+            return k
+        k = min(2 * k, limit)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid
+    return max(lo, 1)
+
+
 def _fit_chars(text: str, span: Span, max_tokens: int, count_tokens: TokenCounter) -> list[Span]:
     """Cut one whitespace-free word into the longest prefixes that fit (at least one character)."""
     start, end = span
     pieces: list[Span] = []
     while start < end:
-        stop = min(end, start + _MAX_CHARS_PER_TOKEN * max_tokens)
-        counts = count_tokens([text[start:k] for k in range(start + 1, stop + 1)])
-        fitting = [
-            k for k, n in zip(range(start + 1, stop + 1), counts, strict=True) if n <= max_tokens
-        ]
-        cut = fitting[-1] if fitting else start + 1
-        pieces.append((start, cut))
-        start = cut
+        limit = min(end - start, _MAX_CHARS_PER_TOKEN * max_tokens)
+        length = _longest_prefix(
+            lambda k, base=start: text[base : base + k], limit, max_tokens, max_tokens, count_tokens
+        )
+        pieces.append((start, start + length))
+        start += length
+    return pieces
+
+
+def _split_group(
+    text: str, members: list[Span], max_tokens: int, count_tokens: TokenCounter
+) -> list[Span]:
+    """Cut a run of units whose joined text overflows into the longest runs that fit."""
+    pieces: list[Span] = []
+    while members:
+        k = _longest_prefix(
+            lambda k, head=members: text[head[0][0] : head[k - 1][1]],
+            len(members),
+            len(members),
+            max_tokens,
+            count_tokens,
+        )
+        pieces.append((members[0][0], members[k - 1][1]))
+        members = members[k:]
     return pieces
 
 
@@ -550,22 +642,18 @@ def _fit(
             total += count
     if current:
         groups.append((current, len(current) == 1))
-    # Summed unit counts can underestimate the joined piece (tokenisers merge across spaces):
-    # verify multi-unit pieces in one batch and peel off the last unit of any that overflow.
-    while True:
-        pending = [i for i, (_, ok) in enumerate(groups) if not ok]
-        if not pending:
-            break
-        joined = [text[groups[i][0][0][0] : groups[i][0][-1][1]] for i in pending]
-        verdicts = count_tokens(joined)
-        for i, count in sorted(zip(pending, verdicts, strict=True), reverse=True):
-            members = groups[i][0]
-            if count <= max_tokens:
-                groups[i] = (members, True)
-            else:
-                head = members[:-1]
-                groups[i : i + 1] = [(head, len(head) == 1), ([members[-1]], True)]
-    return [(members[0][0], members[-1][1]) for members, _ in groups]
+    # Summed unit counts can underestimate the joined piece (tokenisers merge across spaces,
+    # placeholders grow digits): verify multi-unit pieces in one batch, and cut any that
+    # overflow by bisection on the number of units (peeling one unit per round was quadratic).
+    pending = [members for members, ok in groups if not ok]
+    verdicts = iter(count_tokens([text[m[0][0] : m[-1][1]] for m in pending]) if pending else [])
+    spans: list[Span] = []
+    for members, ok in groups:
+        if ok or next(verdicts) <= max_tokens:
+            spans.append((members[0][0], members[-1][1]))
+        else:
+            spans.extend(_split_group(text, members, max_tokens, count_tokens))
+    return spans
 
 
 def window_spans(text: str, max_tokens: int, count_tokens: TokenCounter) -> list[tuple[int, int]]:

@@ -24,10 +24,12 @@ from .errors import (
     DocumentError,
     DocxError,
     EncryptedPdfError,
+    ExtractionLimitError,
     FetchError,
     NoTextLayerError,
     PdfError,
     SubtitleError,
+    TooManyPagesError,
     UnsupportedFormatError,
 )
 from .fetch import FetchOptions, fetch_url, is_public_address
@@ -39,6 +41,7 @@ from .hub_datasets import (
     parse_hub_spec,
     translate_dataset,
 )
+from .isolated import ParseLimitError, parse_isolated
 from .model import Block, BlockSpan, Document, DocumentMeta, DocumentText, document_text
 from .read import DOCUMENT_SUFFIXES, is_url, read_document, sniff_kind
 from .render import FORMATS, format_for_path, save_document, write_document
@@ -59,13 +62,16 @@ __all__ = [
     "DocumentText",
     "DocxError",
     "EncryptedPdfError",
+    "ExtractionLimitError",
     "FetchError",
     "FetchOptions",
     "HubDatasetSpec",
     "NoTextLayerError",
+    "ParseLimitError",
     "PdfError",
     "SentencePair",
     "SubtitleError",
+    "TooManyPagesError",
     "TranslatedBlock",
     "TranslatedDocument",
     "UnsupportedFormatError",
@@ -78,6 +84,7 @@ __all__ = [
     "iter_hub_rows",
     "load_hub_dataset",
     "parse_hub_spec",
+    "parse_isolated",
     "read_document",
     "save_document",
     "sniff_kind",

@@ -47,6 +47,23 @@ class PdfError(DocumentError):
     """A PDF cannot be read: damaged, encrypted, or without a text layer."""
 
 
+class TooManyPagesError(PdfError):
+    """The PDF has more pages than the reader's limit (MAX_PAGES)."""
+
+
+class ExtractionLimitError(DocumentError):
+    """A document holds more than a reader may extract: characters of text or bytes inflated.
+
+    ``limit`` is the budget that was exceeded and ``kind`` what it counts (``"characters"`` or
+    ``"bytes"``).
+    """
+
+    def __init__(self, message: str, *, kind: str, limit: int) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.limit = limit
+
+
 class EncryptedPdfError(PdfError):
     """The PDF needs a password."""
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from .deadline import Deadline as _Deadline
+from .deadline import watched_connection as _watched_connection
 from .errors import BlockedAddressError, FetchError
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -195,6 +197,34 @@ def fetch_url(
         ) from exc
 
     options = options or FetchOptions()
+    watchdog = _Deadline(options.total_timeout)
+    try:
+        return _fetch(urllib3, url, options, accept_type, resolve, watchdog)
+    except FetchError as exc:
+        if watchdog.expired and exc.reason != "timeout":
+            # A shut-down socket reads as a broken connection or a cut body: say why.
+            raise _total_timeout(url, options) from None
+        raise
+    finally:
+        watchdog.cancel()
+
+
+def _total_timeout(url: str, options: FetchOptions) -> FetchError:
+    return FetchError(
+        f"{url} took longer than {options.total_timeout:g} s to download (timeout).",
+        reason="timeout",
+        url=url,
+    )
+
+
+def _fetch(
+    urllib3: Any,
+    url: str,
+    options: FetchOptions,
+    accept_type: Callable[[str | None], bool] | None,
+    resolve: Resolver,
+    watchdog: _Deadline,
+) -> FetchedResource:
     deadline = time.monotonic() + options.total_timeout
     visited: list[str] = []
     current = url.strip()
@@ -213,7 +243,11 @@ def fetch_url(
         visited.append(current)
         scheme, host, port, target = _check_url(current)
         address = _vetted_address(current, host, port, options, resolve)
-        response, pool = _request(urllib3, scheme, host, port, address, target, options, deadline)
+        if watchdog.expired:
+            raise _total_timeout(url, options)
+        response, pool = _request(
+            urllib3, scheme, host, port, address, target, options, deadline, watchdog
+        )
         try:
             if response.status in REDIRECT_STATUSES:
                 location = response.headers.get("Location")
@@ -241,6 +275,8 @@ def fetch_url(
                     url=url,
                 )
             body = _read_body(urllib3, response, current, options, deadline)
+            if watchdog.expired:  # the body may look complete but was cut by the shutdown
+                raise _total_timeout(url, options)
             return FetchedResource(
                 url=url,
                 final_url=current,
@@ -264,6 +300,7 @@ def _request(
     target: str,
     options: FetchOptions,
     deadline: float,
+    watchdog: _Deadline,
 ) -> tuple[Any, Any]:
     remaining = max(0.1, deadline - time.monotonic())
     timeout = urllib3.Timeout(
@@ -293,6 +330,7 @@ def _request(
         pool = urllib3.HTTPSConnectionPool(address, port, timeout=timeout, retries=False, **kwargs)
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+    pool.ConnectionCls = _watched_connection(pool.ConnectionCls, watchdog)
     where = f"{scheme}://{host_header}{target}"
     try:
         response = pool.urlopen(

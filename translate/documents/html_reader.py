@@ -16,7 +16,9 @@ from .model import Block, Document, DocumentMeta
 
 INSTALL_HINT = "pip install 'tarjama[documents]' (trafilatura and lxml_html_clean)"
 _HEADING_LEVEL = re.compile(r"h([1-6])")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+# "[^<>]" not "[^>]": each "<meta" then scans only to the next tag (a run of "<meta" without
+# ">" rescanned the whole head for each).
+_META_CHARSET = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 EXTRACTION_MODES = ("recall", "balanced", "precision")
 

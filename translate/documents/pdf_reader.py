@@ -10,12 +10,20 @@ left-to-right columns.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from typing import Any
 
 from ..errors import MissingDependencyError
-from .errors import EncryptedPdfError, NoTextLayerError, PdfError
+from .budget import MAX_INFLATED_BYTES, CharBudget, inflate_budget
+from .errors import (
+    DocumentError,
+    EncryptedPdfError,
+    NoTextLayerError,
+    PdfError,
+    TooManyPagesError,
+)
 from .model import Block, Document, DocumentMeta
 from .visual_order import logical_lines
 
@@ -36,8 +44,19 @@ def _pdfminer() -> Any:
     return pdfminer
 
 
-def read_pdf(data: bytes, *, filename: str | None = None, password: str = "") -> Document:
-    """Read the text layer of a PDF: one paragraph block per text box, in page order."""
+def read_pdf(
+    data: bytes,
+    *,
+    filename: str | None = None,
+    password: str = "",
+    max_chars: int | None = None,
+    max_inflated_bytes: int = MAX_INFLATED_BYTES,
+) -> Document:
+    """Read the text layer of a PDF: one paragraph block per text box, in page order.
+
+    Raises :class:`ExtractionLimitError` once the text passes ``max_chars`` (default
+    ``DEFAULT_MAX_CHARS``) or the streams inflate past ``max_inflated_bytes``, while reading.
+    """
     pdfminer = _pdfminer()
     from pdfminer.layout import LAParams, LTImage, LTTextBox, LTTextLine
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -50,13 +69,17 @@ def read_pdf(data: bytes, *, filename: str | None = None, password: str = "") ->
     blocks: list[Block] = []
     pages = images = cid_glyphs = 0
     params = LAParams(all_texts=True)
+    budget = CharBudget(max_chars, name)
+    limits = contextlib.ExitStack()
+    limits.enter_context(inflate_budget(max_inflated_bytes))
     try:
+        _check_page_count(data, password, name)
         for number, page in enumerate(
             pdfminer.high_level.extract_pages(io.BytesIO(data), password=password, laparams=params),
             start=1,
         ):
             if number > MAX_PAGES:
-                raise PdfError(f"{name} has more than {MAX_PAGES} pages; split it first.")
+                raise _too_many_pages(name)
             pages = number
             boxes: list[list[str]] = []
             for element in _walk(page, (LTTextBox, LTImage)):
@@ -82,7 +105,12 @@ def read_pdf(data: bytes, *, filename: str | None = None, password: str = "") ->
                 text = " ".join(_CID.sub("", line).strip() for line in lines).strip()
                 text = _SPACES.sub(" ", text)
                 if text:
+                    budget.add(text)
                     blocks.append(Block("paragraph", text, page=number))
+    except DocumentError:
+        # Ours (too many pages, over a budget): InputError is a ValueError, which the clause
+        # below would relabel "damaged".
+        raise
     except PDFPasswordIncorrect:
         raise EncryptedPdfError(
             f"{name} is encrypted and needs a password to open; remove the password (print or "
@@ -96,6 +124,8 @@ def read_pdf(data: bytes, *, filename: str | None = None, password: str = "") ->
         raise PdfError(
             f"{name} is a damaged PDF ({str(exc)[:200] or type(exc).__name__})."
         ) from None
+    finally:
+        limits.close()
     letters = sum(ch.isalpha() for block in blocks for ch in block.text)
     if letters == 0:
         if cid_glyphs:
@@ -108,9 +138,9 @@ def read_pdf(data: bytes, *, filename: str | None = None, password: str = "") ->
             f"{name} has no text layer{scanned}: it looks scanned or made of images. tarjama "
             "does no OCR — run it through OCR first (e.g. ocrmypdf) or paste the text."
         )
-    meta = DocumentMeta(
-        source_format="pdf", filename=filename, extra={"pages": pages}, **_info(data, password)
-    )
+    with inflate_budget(max_inflated_bytes):  # the metadata pass parses the file again
+        info = _info(data, password)
+    meta = DocumentMeta(source_format="pdf", filename=filename, extra={"pages": pages}, **info)
     return Document(tuple(blocks), meta)
 
 
@@ -121,6 +151,33 @@ def _walk(container: Any, kinds: tuple[type, ...]) -> Any:
             yield element
         elif hasattr(element, "__iter__") and not isinstance(element, str):
             yield from _walk(element, kinds)
+
+
+def _too_many_pages(name: str) -> TooManyPagesError:
+    return TooManyPagesError(
+        f"{name} has too many pages: over {MAX_PAGES:,}, the limit. Split it into smaller PDFs "
+        "first."
+    )
+
+
+def _check_page_count(data: bytes, password: str, name: str) -> None:
+    """Refuse a PDF whose page tree declares over MAX_PAGES pages before any page is laid out.
+
+    The declared count can lie (low); the page loop counts again as it reads.
+    """
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        document = PDFDocument(PDFParser(io.BytesIO(data)), password=password)
+        count = resolve1(resolve1(document.catalog.get("Pages")).get("Count"))
+    except DocumentError:
+        raise
+    except Exception:  # noqa: BLE001 - a broken tree is for the page loop to report
+        return
+    if isinstance(count, int) and count > MAX_PAGES:
+        raise _too_many_pages(name)
 
 
 def _info(data: bytes, password: str) -> dict[str, str | None]:

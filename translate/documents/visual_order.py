@@ -83,7 +83,9 @@ def _bidi_class(ch: str) -> str:
 
 # A left-to-right run: strong L or digits, with whatever non-RTL characters lie between them,
 # and number signs (% $ #) on either side.
-_LTR_RUN = re.compile(r"E*[LN](?:[^R]*[LN])?E*")
+# The look-behind starts a run only where a run of E starts: a match starting inside one fails
+# exactly when one from its start does, and retrying each E of a long "%%%…" was quadratic.
+_LTR_RUN = re.compile(r"(?<!E)E*[LN](?:[^R]*[LN])?E*")
 
 
 def has_rtl(text: str) -> bool:
