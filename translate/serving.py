@@ -37,13 +37,13 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .batching import stream_head
 from .errors import TarjamaError
-from .translator import Piece, Translator, validate_text
+from .translator import Piece, Translator, stream_order, validate_text
 from .types import Segment, TranslationResult
 
 __all__ = ["BatchingTranslator", "ServerBusyError"]
@@ -70,10 +70,13 @@ class _Request:
 
     texts: list[str]
     stream: bool
+    first: frozenset[int] = frozenset()  # a stream's sentences to translate before the others
     pieces: list[Piece] | None = None  # the Translator's prepared pieces, set by the worker
     bounds: list[tuple[int, int]] = field(default_factory=list)  # each text's pieces
-    scheduled: int = 0  # pieces handed to a cycle so far (a prefix)
-    done: int = 0  # pieces translated so far (a prefix)
+    order: list[int] = field(default_factory=list)  # the pieces in the order they are run
+    head: int = 0  # how many of ``order`` a stream's first cycle takes
+    scheduled: int = 0  # pieces handed to a cycle so far (a prefix of ``order``)
+    done: int = 0  # pieces translated so far (a prefix of ``order``)
     error: BaseException | None = None
     cancelled: bool = False
 
@@ -147,19 +150,27 @@ class BatchingTranslator:
             self._cancel(request)
 
     def iter_segments(
-        self, text: str, *, stop: Callable[[], bool] | None = None
+        self,
+        text: str,
+        *,
+        stop: Callable[[], bool] | None = None,
+        first: Collection[int] = (),
     ) -> Iterator[Segment]:
         """Yield the segments of ``text`` in source order as they are translated (streaming).
 
         ``text`` is validated by this call, in the caller's thread (the first ``next`` does not
         raise an InputError). Closing the iterator early, or ``stop()`` turning true (checked
-        while it waits), ends it and drops its remaining sentences.
+        while it waits), ends it and drops its remaining sentences. ``first``: sentence
+        numbers (``Segment.sentence``) translated in the first cycle and yielded before the
+        others (a summary's sentences), as ``Translator.iter_segments`` does.
         """
         validate_text(text, self.translator.max_chars)
-        return self._stream(text, stop)
+        return self._stream(text, stop, frozenset(first))
 
-    def _stream(self, text: str, stop: Callable[[], bool] | None) -> Iterator[Segment]:
-        request = self._submit([text], stream=True)
+    def _stream(
+        self, text: str, stop: Callable[[], bool] | None, first: frozenset[int]
+    ) -> Iterator[Segment]:
+        request = self._submit([text], stream=True, first=first)
         try:
             index = 0
             while True:
@@ -169,7 +180,7 @@ class BatchingTranslator:
                 if request.error is not None:
                     raise request.error
                 assert request.pieces is not None
-                for i in range(index, request.done):
+                for i in request.order[index : request.done]:
                     yield self.translator.segment(text, request.pieces[i], i)
                 index = request.done
                 if index >= len(request.pieces):
@@ -194,8 +205,10 @@ class BatchingTranslator:
             self._cond.notify_all()
 
     # -- requests ----------------------------------------------------------------------------
-    def _submit(self, texts: list[str], *, stream: bool) -> _Request:
-        request = _Request(texts=texts, stream=stream)
+    def _submit(
+        self, texts: list[str], *, stream: bool, first: frozenset[int] = frozenset()
+    ) -> _Request:
+        request = _Request(texts=texts, stream=stream, first=first)
         with self._cond:
             if self._closed:
                 raise ServerBusyError("The server is shutting down.")
@@ -287,8 +300,14 @@ class BatchingTranslator:
                     request.error = exc
                     self._drop(request)
                 continue
+            order = stream_order(pieces, request.first)
+            if request.first:
+                head = sum(1 for p in pieces if p.sentence in request.first)
+            else:
+                head = stream_head(pieces, lambda p: p.passthrough)
             with self._cond:
                 request.pieces, request.bounds = pieces, bounds
+                request.order, request.head = order, head
                 if not pieces:
                     self._drop(request)
 
@@ -314,11 +333,12 @@ class BatchingTranslator:
                     continue
                 want = remaining
                 if request.stream and start == 0:
-                    want = stream_head(request.pieces, lambda p: p.passthrough)
+                    want = request.head or remaining
                 end = start + want
                 if self.batching:
                     end = start
-                    for piece in request.pieces[start : start + want]:
+                    for i in request.order[start : start + want]:
+                        piece = request.pieces[i]
                         # The first piece of a cycle always goes, however long it is.
                         if (plan or end > start) and piece.tokens > budget:
                             break
@@ -340,7 +360,11 @@ class BatchingTranslator:
         plan = self._plan()
         if not plan:
             return
-        pieces = [p for request, start, end in plan for p in request.pieces[start:end]]  # type: ignore[index]
+        pieces = [
+            request.pieces[i]  # type: ignore[index]
+            for request, start, end in plan
+            for i in request.order[start:end]
+        ]
         error: BaseException | None = None
         try:
             self.translator.run(pieces)

@@ -18,8 +18,8 @@ The flow of one text is three public stages, shared by ``translate``, ``translat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from . import text as T
@@ -29,6 +29,7 @@ from .cache import CachedTranslation, SentenceCache, cache_key
 from .config import DEFAULT_MAX_CHARS, TranslatorConfig
 from .errors import ConfigError, InputError, TarjamaError
 from .guard import check_translation
+from .pieces import Piece, join_paragraphs, stream_order
 from .registry import Registry
 from .types import Segment, TranslationResult
 from .validation import validate_text
@@ -39,34 +40,12 @@ __all__ = [
     "Translator",
     "clear_translator_cache",
     "join_paragraphs",
+    "stream_order",
     "translate",
     "validate_text",
 ]
 
 _Window = tuple[int, int, str, list[str], int]  # start, end, model text, untouchables, tokens
-
-
-@dataclass
-class Piece:
-    """One unit of model work: a sentence, or a window of an over-long one.
-
-    Made by :meth:`Translator.prepare` (``doc`` is the index of its text in a batch of texts,
-    ``start``/``end`` its span in that text, ``model_text`` the normalised text the model sees
-    with untouchables replaced by placeholders, ``originals`` those untouchables, ``tokens``
-    its source token count); :meth:`Translator.run` sets ``result``.
-    """
-
-    doc: int
-    start: int
-    end: int
-    paragraph: int
-    sentence: int
-    model_text: str
-    originals: list[str]
-    flags: list[str] = field(default_factory=list)
-    tokens: int = 0
-    passthrough: bool = False
-    result: CachedTranslation | None = None
 
 
 class Translator(ModelHandle):
@@ -186,29 +165,34 @@ class Translator(ModelHandle):
             outcomes[i] = self.assemble(texts[i], pieces)
         return [o for o in outcomes if o is not None]
 
-    def iter_segments(self, text: str) -> Iterator[Segment]:
+    def iter_segments(self, text: str, *, first: Collection[int] = ()) -> Iterator[Segment]:
         """Yield translated segments in source order as they complete (for streaming).
 
         ``text`` is validated now (an InputError is raised by this call, not by the first
         ``next``). The segments equal ``translate(text).segments``; the first comes after one
         sentence's model time, the last after about ``translate``'s time
-        (:func:`~translate.batching.stream_chunks`).
+        (:func:`~translate.batching.stream_chunks`). ``first``: sentence numbers
+        (``Segment.sentence``) to translate together and yield before the others (a summary's
+        sentences); each part is in source order.
         """
         validate_text(text, self.max_chars)
-        return self._stream(text, self.prepare(text))
+        return self._stream(text, self.prepare(text), frozenset(first))
 
-    def _stream(self, text: str, pieces: list[Piece]) -> Iterator[Segment]:
-        shown = 0
-        for chunk in stream_chunks(
+    def _stream(self, text: str, pieces: list[Piece], first: frozenset[int]) -> Iterator[Segment]:
+        chunks = stream_chunks(
             pieces,
             tokens=lambda p: p.tokens,
             free=lambda p: p.passthrough,
+            first=(lambda p: p.sentence in first) if first else None,
             batch_tokens=self.batch_tokens,
             max_batch_size=self.max_batch_size,
-        ):
+        )
+        order = stream_order(pieces, first)
+        shown = 0
+        for chunk in chunks:
             self.run(chunk)
-            while shown < len(pieces) and pieces[shown].result is not None:
-                yield self.segment(text, pieces[shown], shown)
+            while shown < len(order) and pieces[order[shown]].result is not None:
+                yield self.segment(text, pieces[order[shown]], order[shown])
                 shown += 1
 
     # -- preparation -------------------------------------------------------------------------
@@ -433,22 +417,6 @@ class Translator(ModelHandle):
             meta=self.meta,
             warnings=warnings,
         )
-
-
-def join_paragraphs(text: str, segments: Sequence[Segment]) -> str:
-    """Join segment targets: spaces within a paragraph, the source's line breaks between them."""
-    parts: list[str] = []
-    previous: Segment | None = None
-    for seg in segments:
-        if previous is not None:
-            if seg.paragraph != previous.paragraph:
-                gap = text[previous.end : seg.start]
-                parts.append("\n" * max(1, gap.count("\n")))
-            else:
-                parts.append(" ")
-        parts.append(seg.target)
-        previous = seg
-    return "".join(parts)
 
 
 def translate(
