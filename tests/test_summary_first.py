@@ -249,3 +249,22 @@ def test_a_summary_only_job_translates_the_chosen_sentences_and_resumes(
     assert json.loads(B.sidecar_path(out).read_text("utf-8"))["settings"]["summary"] == {
         "summary_only": SummaryFirst("short").settings()
     }
+
+
+@pytest.mark.slow
+def test_a_summary_only_job_on_ray_equals_the_local_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_registry: Path
+) -> None:
+    pytest.importorskip("ray")
+    from translate.config import TranslatorConfig
+
+    monkeypatch.setenv("TARJAMA_MODELS", str(fast_registry))
+    config = TranslatorConfig(model="tiny", cache_size=0)
+    texts = [(SEEDS / f"{name}.ar.txt").read_text(encoding="utf-8") for name in SEED_NAMES]
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts), "utf-8"
+    )
+    run_batch(source, tmp_path / "local.jsonl", config, _options(chunk_rows=2))
+    run_batch(source, tmp_path / "ray.jsonl", config, _options(chunk_rows=2, engine="ray"))
+    assert _rows(tmp_path / "ray.jsonl") == _rows(tmp_path / "local.jsonl")
