@@ -7,21 +7,34 @@ page, the HTTP API, ``tarjama digest`` and batch jobs through :class:`Translatio
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from translate.errors import ConfigError
 
 from .api import METHODS, summarize
 from .config import SummarizerConfig
-from .types import Digest, SummaryResult
+from .types import Digest, SummaryResult, SummarySentence
 
 if TYPE_CHECKING:
-    from translate import TranslationResult, Translator
+    from translate import Segment, TranslationResult, Translator
 
     from .abstractive import Summarizer
 
-__all__ = ["TranslationSummarizer", "digest", "summarize_translation"]
+__all__ = [
+    "TranslationSummarizer",
+    "digest",
+    "stream_digest",
+    "summarize_chosen",
+    "summarize_translation",
+]
+
+
+class SegmentStreamer(Protocol):
+    """What :func:`stream_digest` streams with: a Translator or a serving.BatchingTranslator."""
+
+    def iter_segments(self, text: str, *, first: Collection[int] = ()) -> Iterator[Segment]: ...
 
 
 def summarize_translation(
@@ -73,6 +86,7 @@ def digest(
     translator: Translator | None = None,
     summarizer: Summarizer | None = None,
     summary_config: SummarizerConfig | None = None,
+    summary_first: bool = False,
 ) -> Digest:
     """Translate an Arabic article, then summarise the English, sentence sources included.
 
@@ -82,6 +96,11 @@ def digest(
     a bad method or length is a ConfigError raised before any translation. A
     ``summary_config`` gives the summary's model, backend, device, method and length at once
     (the translation then uses ``translator``, or ``translation_model``/``backend``/``device``).
+
+    ``summary_first``: the sentences are chosen on the *Arabic* side
+    (:func:`summarize.arabic.summary_sentences`) and the summary is made of their translations
+    only (:func:`summarize_chosen`), as :func:`stream_digest` shows it before the rest; without
+    it, the English side is ranked (the whole translation is summarised).
     """
     if summary_config is None:
         summary_config = SummarizerConfig(
@@ -100,8 +119,130 @@ def digest(
         )
     else:
         translation = translator.translate(arabic_text)
-    summary = summarize_translation(translation, summarizer=summarizer, config=summary_config)
+    if summary_first:
+        from .arabic import summary_sentences
+
+        c = summary_config
+        chosen = summary_sentences(arabic_text, c.length)  # the text was validated by now
+        summary = summarize_chosen(
+            translation.segments,
+            chosen,
+            method=c.method,
+            length=c.length,
+            summarizer=summarizer,
+            model=c.model,
+            backend=c.backend,
+            device=c.device,
+        )
+    else:
+        summary = summarize_translation(translation, summarizer=summarizer, config=summary_config)
     return Digest(source=arabic_text, translation=translation, summary=summary)
+
+
+def summarize_chosen(
+    segments: list[Segment],
+    sentences: Collection[int],
+    *,
+    method: str = "extractive",
+    length: str | int = "medium",
+    summarizer: Summarizer | None = None,
+    model: str | None = None,
+    backend: str | None = None,
+    device: str = "auto",
+) -> SummaryResult:
+    """The summary-first summary: made of the translations of the chosen Arabic ``sentences``.
+
+    ``segments`` are a translation's segments (all of them, or at least the chosen ones);
+    ``sources`` index into them by ``Segment.index``, exactly. Extractive: each chosen sentence's
+    translation is a summary sentence (the Arabic side did the choosing). Abstractive: the
+    summary of those translations, its estimated sources mapped back to segment indices.
+    """
+    chosen = [s for s in segments if s.sentence in sentences]
+    ranking = {"ranked_on": "arabic", "sentences": sorted(set(sentences))}
+    if method == "extractive":
+        groups: dict[int, list[Segment]] = {}
+        for segment in chosen:
+            groups.setdefault(segment.sentence, []).append(segment)
+        parts = [
+            SummarySentence(" ".join(s.target for s in group), [s.index for s in group])
+            for group in groups.values()
+        ]
+        meta = {"method": "extractive", "length": length, **ranking}
+        meta["provenance"] = "exact: each summary sentence is the translation it points to"
+        return SummaryResult(" ".join(p.text for p in parts), parts, meta=meta)
+    result = summarize(
+        [s.target for s in chosen],
+        method=method,
+        model=model,
+        backend=backend,
+        length=length,
+        device=device,
+        check_language=False,
+        max_chars=None,
+        summarizer=summarizer,
+    )
+    parts = [
+        SummarySentence(p.text, [chosen[i].index for i in p.sources], p.flags)
+        for p in result.sentences
+    ]
+    return SummaryResult(result.text, parts, {**result.meta, **ranking}, result.flags)
+
+
+def stream_digest(
+    arabic_text: str,
+    translator: SegmentStreamer,
+    *,
+    method: str = "extractive",
+    length: str | int = "medium",
+    summarizer: Summarizer | None = None,
+    model: str | None = None,
+    backend: str | None = None,
+    device: str = "auto",
+) -> Iterator[SummaryResult | Segment]:
+    """Summary first, for a page: yield the :class:`SummaryResult` as soon as the chosen
+    sentences are translated, then every :class:`Segment` of the article in source order.
+
+    The segments equal ``translator.translate(arabic_text).segments``; the summary equals
+    ``digest(..., summary_first=True).summary``. The text is validated, and the method and
+    length checked, by this call (errors are raised here, not by the first ``next``).
+    """
+    check_summary_options(method, length)
+    from translate.text import sentence_spans
+
+    from .arabic import summary_sentences
+
+    chosen = summary_sentences(arabic_text, length)
+    ends = {n: span.end for n, span in enumerate(sentence_spans(arabic_text)) if n in chosen}
+    stream = translator.iter_segments(arabic_text, first=chosen)
+    options = {"method": method, "length": length, "summarizer": summarizer, "model": model}
+    return _summary_then_segments(
+        stream, chosen, ends, {**options, "backend": backend, "device": device}
+    )
+
+
+def _summary_then_segments(
+    stream: Iterator[Segment], chosen: list[int], ends: dict[int, int], options: dict[str, Any]
+) -> Iterator[SummaryResult | Segment]:
+    held: dict[int, Segment] = {}
+    waiting = set(chosen)
+    summarized = False
+    shown = 0
+    for segment in stream:
+        held[segment.index] = segment
+        # A chosen sentence is done with its last window (the one that ends where it ends).
+        if segment.sentence in waiting and segment.end == ends[segment.sentence]:
+            waiting.discard(segment.sentence)
+        if not summarized and (not waiting or segment.sentence not in chosen):
+            summarized = True
+            yield summarize_chosen(list(held.values()), chosen, **options)
+        while summarized and shown in held:
+            yield held.pop(shown)
+            shown += 1
+    if not summarized:
+        yield summarize_chosen(list(held.values()), chosen, **options)
+    while shown in held:
+        yield held.pop(shown)
+        shown += 1
 
 
 def check_summary_options(method: str, length: str | int) -> None:

@@ -48,12 +48,15 @@ __all__ = [
     "LENGTH_SENTENCES",
     "LENGTH_WORDS",
     "centrality_scores",
+    "centroid_cosines",
+    "cosine",
     "extractive_summary",
     "length_budget",
     "rank_sentences",
     "select_by_budget",
     "select_sentences",
     "sentence_count",
+    "tfidf_vectors",
 ]
 
 LENGTH_SENTENCES = {"short": 3, "medium": 5, "long": 8}
@@ -82,7 +85,8 @@ class _Scored:
     vectors: list[dict[str, float]]
 
 
-def _tfidf(bags: list[Counter[str]]) -> list[dict[str, float]]:
+def tfidf_vectors(bags: list[Counter[str]]) -> list[dict[str, float]]:
+    """TF-IDF vectors of word bags, IDF over the bags (shared with the Arabic-side ranking)."""
     df: Counter[str] = Counter()
     for bag in bags:
         df.update(bag.keys())
@@ -97,7 +101,7 @@ def _norm(vector: dict[str, float]) -> float:
     return math.sqrt(sum(v * v for v in vector.values()))
 
 
-def _centroid_cosines(vectors: list[dict[str, float]]) -> list[float]:
+def centroid_cosines(vectors: list[dict[str, float]]) -> list[float]:
     """Cosine of each vector with the sum of all the others: one pass, linear in the words."""
     total: Counter[str] = Counter()
     for vector in vectors:
@@ -142,8 +146,8 @@ def _scored(sentences: Sequence[str]) -> _Scored:
     salience = [0.0] * len(sentences)
     centrality = [0.0] * len(sentences)
     vectors: list[dict[str, float]] = [{} for _ in sentences]
-    raw = _tfidf([Counter(content_words(sentences[i])) for i in live])
-    for rank, (i, cos) in enumerate(zip(live, _centroid_cosines(raw), strict=True)):
+    raw = tfidf_vectors([Counter(content_words(sentences[i])) for i in live])
+    for rank, (i, cos) in enumerate(zip(live, centroid_cosines(raw), strict=True)):
         norm = _norm(raw[rank])
         vectors[i] = {w: v / norm for w, v in raw[rank].items()} if norm else {}
         centrality[i] = cos
@@ -162,7 +166,8 @@ def centrality_scores(sentences: Sequence[str]) -> list[float]:
     return _scored(sentences).centrality
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """The cosine of two unit-normalised sparse vectors."""
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b[w] for w, v in a.items() if w in b)
@@ -173,7 +178,7 @@ def _repeats(i: int, chosen: list[int], sentences: Sequence[str], scored: _Score
     for j in chosen:
         if " ".join(sentences[j].split()).lower() == text:
             return True
-        if scored.vectors[i] and _cosine(scored.vectors[i], scored.vectors[j]) >= (
+        if scored.vectors[i] and cosine(scored.vectors[i], scored.vectors[j]) >= (
             REDUNDANT_SIMILARITY
         ):
             return True

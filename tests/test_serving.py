@@ -106,13 +106,13 @@ def test_input_errors_raise_in_the_caller(fixed_cap: Translator) -> None:
 def test_queue_full_is_a_busy_error(fixed_cap: Translator) -> None:
     server = BatchingTranslator(fixed_cap, max_pending=1)
     gate = threading.Event()
-    original = fixed_cap._run
+    original = fixed_cap.run
 
     def slow_run(pieces, progress=None):  # noqa: ANN001 - the Translator's own signature
         gate.wait(30)
         return original(pieces, progress)
 
-    fixed_cap._run = slow_run  # type: ignore[method-assign]
+    fixed_cap.run = slow_run  # type: ignore[method-assign]
     thread = threading.Thread(target=server.translate, args=(SHORT[0],))
     thread.start()
     while server.pending < 1:
@@ -143,10 +143,10 @@ def test_model_errors_reach_every_request_of_the_cycle(fixed_cap: Translator) ->
     def broken(pieces, progress=None):  # noqa: ANN001
         raise RuntimeError("engine exploded")
 
-    fixed_cap._run = broken  # type: ignore[method-assign]
+    fixed_cap.run = broken  # type: ignore[method-assign]
     with pytest.raises(RuntimeError, match="exploded"):
         server.translate(SHORT[0])
-    del fixed_cap._run  # the class's method again
+    del fixed_cap.run  # the class's method again
     assert server.translate(SHORT[0]).segments
     server.close()
 
@@ -182,4 +182,13 @@ def test_clients_coming_back_share_the_next_cycle(fixed_cap: Translator) -> None
     for thread in threads:
         thread.join(timeout=120)
     assert (server.cycles, server.widest_cycle) == (2, clients)
+    server.close()
+
+
+def test_streams_validate_at_the_call(fixed_cap: Translator) -> None:
+    """A page checks the text once: the batcher raises from the call, before anything queues."""
+    server = BatchingTranslator(fixed_cap)
+    with pytest.raises(InputError):
+        server.iter_segments("Hello there.")
+    assert server.pending == 0
     server.close()

@@ -323,3 +323,34 @@ def test_unreachable_hub_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     tr = Translator(model="opus-mt-tc-big-ar-en", backend="transformers")
     with pytest.raises(ModelUnavailableError, match="cannot connect to https://huggingface.co"):
         tr.translate("قال الوزير.")
+
+
+def test_public_stages_make_what_translate_makes(translator: Translator, seed_article: str) -> None:
+    """prepare → run → assemble is translate(), and run fills every piece."""
+    pieces = translator.prepare(seed_article)
+    assert all(p.result is None for p in pieces)
+    translator.run(pieces)
+    assert all(p.result is not None for p in pieces)
+    staged = translator.assemble(seed_article, pieces)
+    assert staged.to_dict() == translator.translate(seed_article).to_dict()
+    assert translator.segment(seed_article, pieces[0], 0) == staged.segments[0]
+
+
+def test_config_is_the_one_home_of_the_settings(tiny_marian: Path) -> None:
+    from translate.config import TranslatorConfig
+
+    config = TranslatorConfig(model=str(tiny_marian), backend="transformers", max_chars=500)
+    made = Translator.from_config(config)
+    assert made.config == config and made.max_chars == 500
+    assert made.batch_tokens == config.batch_tokens
+    with pytest.raises(TypeError):
+        Translator(model=str(tiny_marian), batch_tokenz=100)  # type: ignore[call-arg]
+    made.max_chars = 50  # a changed limit is changed in the config too
+    assert made.config.max_chars == 50
+    with pytest.raises(InputError, match="limit is 50"):
+        made.translate("قال الوزير " * 10)
+
+
+def test_iter_segments_validates_at_the_call(translator: Translator) -> None:
+    with pytest.raises(InputError):
+        translator.iter_segments("Hello there.")  # no next() needed

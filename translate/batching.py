@@ -72,3 +72,45 @@ def plan_batches(
         if batch:
             batches.append(batch)
     return batches
+
+
+def stream_head(items: Sequence[_T], free: Callable[[_T], bool] = lambda item: False) -> int:
+    """How many items a stream runs first: the ``free`` ones (no model call) up to and including
+    the first that needs the model (see :func:`stream_chunks`)."""
+    first = 0
+    while first < len(items) and free(items[first]):
+        first += 1
+    return min(first + 1, len(items))
+
+
+def stream_chunks(
+    items: Sequence[_T],
+    *,
+    tokens: Callable[[_T], int],
+    free: Callable[[_T], bool] = lambda item: False,
+    first: Callable[[_T], bool] | None = None,
+    batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+) -> list[list[_T]]:
+    """The streaming policy: in which chunks a stream runs ``items`` (in source order).
+
+    The first item that needs the model (with the ``free`` ones before it) goes alone, so the
+    first segment shows after one sentence's time; or, when ``first`` is given, the items it
+    picks (a summary's sentences) go first, together. The rest go in the batches
+    :func:`plan_batches` makes of them, as ``translate()`` would batch them, so the whole
+    article takes about as long as ``translate()`` (growing waves of 2, 4, 8… sentences made
+    small batches and took 1.8-2.3x as long); those batches run in the order of their first
+    item, so the stream advances in source order.
+    """
+    if first is not None:
+        head = [item for item in items if first(item)]
+        rest = [item for item in items if not first(item)]
+    else:
+        cut = stream_head(items, free)
+        head, rest = list(items[:cut]), list(items[cut:])
+    position = {id(item): i for i, item in enumerate(rest)}
+    batches = plan_batches(
+        rest, tokens=tokens, batch_tokens=batch_tokens, max_batch_size=max_batch_size
+    )
+    batches.sort(key=lambda batch: min(position[id(item)] for item in batch))
+    return [head, *batches] if head else batches

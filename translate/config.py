@@ -28,10 +28,20 @@ def _frozen(settings: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
 
 @dataclass(frozen=True)
 class TranslatorConfig:
-    """What a :class:`~translate.Translator` is made of (see its docstring for each field).
+    """What a :class:`~translate.Translator` is made of: the one home of its fields and defaults.
 
-    ``generation`` holds overrides of the registry's decoding settings; pass a dict, it is
-    stored as sorted pairs so that the config stays hashable.
+    - ``model``: a ``models.yaml`` name or a local model directory (None: the default).
+    - ``backend``: ``transformers``, ``ctranslate2`` or ``auto`` (None: the registry's choice).
+    - ``device``: ``auto`` picks CUDA (fp16) when present, else the CPU; or ``cpu``/``cuda``.
+    - ``quantization``: the CTranslate2 compute type (None: the engine's default).
+    - ``batch_tokens``: padded source tokens per model batch (>= 16).
+    - ``max_batch_size``: rows per model batch at most (>= 1).
+    - ``window_tokens``: the longest sentence the model sees whole; longer ones are split into
+      windows of at most this many tokens (None: the model's registry value).
+    - ``max_chars``: the longest text accepted, in characters.
+    - ``cache_size``: sentences kept in the sentence cache (0 turns it off).
+    - ``generation``: overrides of the registry's decoding settings; pass a dict, it is stored
+      as sorted pairs so that the config stays hashable.
     """
 
     model: str | None = None

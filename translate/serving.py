@@ -19,8 +19,13 @@ tried and measured slower: 3.8-5.5 against 4.8-6.3 sentences/s on 20 short reque
 
 Fairness: each cycle of the worker is about one model batch (``cycle_tokens`` source tokens),
 filled round-robin from the waiting requests, so a 4,000-sentence request advances one batch at a
-time beside the others instead of holding the model until it is done. Streaming requests take
-their sentences in growing waves (2, 4, 8, …) so the first one shows quickly.
+time beside the others instead of holding the model until it is done. A streaming request's
+first cycle takes its first sentence only (``batching.stream_head``), so it shows quickly; the
+next cycles take the rest like any request (growing waves of 2, 4, 8… made small batches).
+
+The worker drives the Translator through its public stages only: ``prepare`` (in the worker:
+one tokenizer user at a time), ``run`` on each cycle's pieces, ``segment``/``assemble`` in the
+caller's thread.
 
 ``batching=False`` serves one request at a time, first come first served (the baseline of
 ``bench/serve.py``).
@@ -32,12 +37,13 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .batching import stream_head
 from .errors import ServerBusyError  # ServerBusyError: re-exported here
-from .translator import Translator, validate_text
+from .translator import Piece, Translator, stream_order, validate_text
 from .types import Segment, TranslationResult
 
 __all__ = ["BatchingTranslator", "ServerBusyError"]
@@ -47,7 +53,6 @@ log = logging.getLogger(__name__)
 DEFAULT_WINDOW_S = 0.005  # an idle worker starts once no request arrived for this long...
 MAX_WINDOW_FACTOR = 20  # ...or after this many windows at most (unless told otherwise)
 DEFAULT_MAX_PENDING = 64
-_FIRST_WAVE = 2
 _STOP_POLL_S = 0.1  # how often a waiting stream checks whether it should stop
 # Requests arriving this soon after a cycle answered are taken for its clients coming back
 # (over HTTP on two busy cores, the first came 66 ms after the answers).
@@ -61,11 +66,13 @@ class _Request:
 
     texts: list[str]
     stream: bool
-    pieces: list[Any] | None = None  # the Translator's prepared pieces, set by the worker
+    first: frozenset[int] = frozenset()  # a stream's sentences to translate before the others
+    pieces: list[Piece] | None = None  # the Translator's prepared pieces, set by the worker
     bounds: list[tuple[int, int]] = field(default_factory=list)  # each text's pieces
-    scheduled: int = 0  # pieces handed to a cycle so far (a prefix)
-    done: int = 0  # pieces translated so far (a prefix)
-    wave: int = _FIRST_WAVE
+    order: list[int] = field(default_factory=list)  # the pieces in the order they are run
+    head: int = 0  # how many of ``order`` a stream's first cycle takes
+    scheduled: int = 0  # pieces handed to a cycle so far (a prefix of ``order``)
+    done: int = 0  # pieces translated so far (a prefix of ``order``)
     error: BaseException | None = None
     cancelled: bool = False
 
@@ -132,22 +139,34 @@ class BatchingTranslator:
             self._wait(request, lambda r: r.finished)
             assert request.pieces is not None
             return [
-                self.translator._assemble(text, request.pieces[start:end])
+                self.translator.assemble(text, request.pieces[start:end])
                 for text, (start, end) in zip(request.texts, request.bounds, strict=True)
             ]
         finally:
             self._cancel(request)
 
     def iter_segments(
-        self, text: str, *, stop: Callable[[], bool] | None = None
+        self,
+        text: str,
+        *,
+        stop: Callable[[], bool] | None = None,
+        first: Collection[int] = (),
     ) -> Iterator[Segment]:
         """Yield the segments of ``text`` in source order as they are translated (streaming).
 
-        Closing the iterator early, or ``stop()`` turning true (checked while it waits), ends
-        it and drops its remaining sentences.
+        ``text`` is validated by this call, in the caller's thread (the first ``next`` does not
+        raise an InputError). Closing the iterator early, or ``stop()`` turning true (checked
+        while it waits), ends it and drops its remaining sentences. ``first``: sentence
+        numbers (``Segment.sentence``) translated in the first cycle and yielded before the
+        others (a summary's sentences), as ``Translator.iter_segments`` does.
         """
         validate_text(text, self.translator.max_chars)
-        request = self._submit([text], stream=True)
+        return self._stream(text, stop, frozenset(first))
+
+    def _stream(
+        self, text: str, stop: Callable[[], bool] | None, first: frozenset[int]
+    ) -> Iterator[Segment]:
+        request = self._submit([text], stream=True, first=first)
         try:
             index = 0
             while True:
@@ -157,8 +176,8 @@ class BatchingTranslator:
                 if request.error is not None:
                     raise request.error
                 assert request.pieces is not None
-                for i in range(index, request.done):
-                    yield self.translator._segment(text, request.pieces[i], i)
+                for i in request.order[index : request.done]:
+                    yield self.translator.segment(text, request.pieces[i], i)
                 index = request.done
                 if index >= len(request.pieces):
                     return
@@ -182,8 +201,10 @@ class BatchingTranslator:
             self._cond.notify_all()
 
     # -- requests ----------------------------------------------------------------------------
-    def _submit(self, texts: list[str], *, stream: bool) -> _Request:
-        request = _Request(texts=texts, stream=stream)
+    def _submit(
+        self, texts: list[str], *, stream: bool, first: frozenset[int] = frozenset()
+    ) -> _Request:
+        request = _Request(texts=texts, stream=stream, first=first)
         with self._cond:
             if self._closed:
                 raise ServerBusyError("The server is shutting down.")
@@ -264,19 +285,25 @@ class BatchingTranslator:
             new = [r for r in self._queue if r.pieces is None and not r.cancelled]
         for request in new:
             try:
-                pieces: list[Any] = []
+                pieces: list[Piece] = []
                 bounds = []
                 for doc, text in enumerate(request.texts):
                     start = len(pieces)
-                    pieces += self.translator._prepare(text, doc=doc)
+                    pieces += self.translator.prepare(text, doc=doc)
                     bounds.append((start, len(pieces)))
             except Exception as exc:  # noqa: BLE001 - handed to the request's own thread
                 with self._cond:
                     request.error = exc
                     self._drop(request)
                 continue
+            order = stream_order(pieces, request.first)
+            if request.first:
+                head = sum(1 for p in pieces if p.sentence in request.first)
+            else:
+                head = stream_head(pieces, lambda p: p.passthrough)
             with self._cond:
                 request.pieces, request.bounds = pieces, bounds
+                request.order, request.head = order, head
                 if not pieces:
                     self._drop(request)
 
@@ -300,11 +327,14 @@ class BatchingTranslator:
                 remaining = len(request.pieces) - start
                 if remaining <= 0:
                     continue
-                want = min(request.wave, remaining) if request.stream else remaining
+                want = remaining
+                if request.stream and start == 0:
+                    want = request.head or remaining
                 end = start + want
                 if self.batching:
                     end = start
-                    for piece in request.pieces[start : start + want]:
+                    for i in request.order[start : start + want]:
+                        piece = request.pieces[i]
                         # The first piece of a cycle always goes, however long it is.
                         if (plan or end > start) and piece.tokens > budget:
                             break
@@ -314,8 +344,6 @@ class BatchingTranslator:
                     break  # the budget is spent: the rest go first next cycle
                 plan.append((request, start, end))
                 request.scheduled = end
-                if request.stream:
-                    request.wave = min(request.wave * 2, self.translator.max_batch_size)
             # Round-robin: whoever was served goes to the back of the line.
             for request, _, _ in plan:
                 if request in self._queue:
@@ -328,10 +356,14 @@ class BatchingTranslator:
         plan = self._plan()
         if not plan:
             return
-        pieces = [p for request, start, end in plan for p in request.pieces[start:end]]  # type: ignore[index]
+        pieces = [
+            request.pieces[i]  # type: ignore[index]
+            for request, start, end in plan
+            for i in request.order[start:end]
+        ]
         error: BaseException | None = None
         try:
-            self.translator._run(pieces)
+            self.translator.run(pieces)
         except Exception as exc:  # noqa: BLE001 - every request of the cycle gets it
             error = exc
         self.cycles += 1

@@ -1,85 +1,60 @@
 """Translator: Arabic text → English, sentence by sentence, nothing dropped.
 
-The flow of one text: validate → paragraphs/sentences (``text.sentence_spans``) → normalise and
-protect untouchables → split over-long sentences into windows → cache lookup → length-sorted,
-token-budget batches → backend → restore untouchables → guard (retry once, then flag) → cache
-store → reassemble in source order.
+The flow of one text is three public stages, shared by ``translate``, ``translate_batch``,
+``iter_segments``, the cross-request batcher (``translate.serving``) and the batch engines:
+
+1. :meth:`Translator.prepare` — paragraphs/sentences (``text.sentence_spans``) → normalise and
+   protect untouchables → split over-long sentences into windows → :class:`Piece` objects, in
+   source order. Text is validated once, at the edge (:func:`validate_text`), not here.
+   *Protected spans* (a glossary's terms) belong in ``_model_input``, beside the untouchables.
+2. :meth:`Translator.run` — fill each piece's ``result``: pre-model lookups first (pass-through
+   pieces, then ``_lookup``: the place for a translation memory's exact match, then the sentence
+   cache), then length-sorted token-budget batches → backend → restore untouchables → guard
+   (retry once, then flag; *checked spans* belong in the guard step) → cache store. A piece's
+   result depends on the piece, the model and the settings only, never on its batch.
+3. :meth:`Translator.segment` / :meth:`Translator.assemble` — pieces → :class:`Segment` objects
+   and a :class:`TranslationResult`, in source order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from . import text as T
 from .backends.handle import ModelHandle
-from .batching import output_cap, plan_batches
+from .batching import output_cap, plan_batches, stream_chunks
 from .cache import CachedTranslation, SentenceCache, cache_key
-from .config import (
-    DEFAULT_BATCH_TOKENS,
-    DEFAULT_CACHE_SIZE,
-    DEFAULT_MAX_BATCH_SIZE,
-    DEFAULT_MAX_CHARS,
-    TranslatorConfig,
-)
+from .config import DEFAULT_MAX_CHARS, TranslatorConfig
 from .errors import ConfigError, InputError, TarjamaError
 from .guard import check_translation
+from .pieces import Piece, join_paragraphs, stream_order
 from .registry import Registry
 from .types import Segment, TranslationResult
+from .validation import validate_text
 
-_FIRST_WAVE = 2  # streaming: translate the first sentences alone to show something quickly
+__all__ = [
+    "DEFAULT_MAX_CHARS",  # re-exported: older importers read it here; its home is config
+    "Piece",
+    "Translator",
+    "clear_translator_cache",
+    "join_paragraphs",
+    "stream_order",
+    "translate",
+    "validate_text",
+]
+
 _Window = tuple[int, int, str, list[str], int]  # start, end, model text, untouchables, tokens
-
-
-@dataclass
-class _Piece:
-    """One unit of model work: a sentence or a window of one (private)."""
-
-    doc: int
-    start: int
-    end: int
-    paragraph: int
-    sentence: int
-    model_text: str
-    originals: list[str]
-    flags: list[str] = field(default_factory=list)
-    tokens: int = 0
-    passthrough: bool = False
-    result: CachedTranslation | None = None
-
-
-def validate_text(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
-    """Return ``text`` if it can be translated, else raise an InputError saying why."""
-    if isinstance(text, (bytes, bytearray)):
-        raise InputError("The input is bytes, not text: decode it as UTF-8 first.")
-    if not isinstance(text, str):
-        raise InputError(f"The input must be a string of Arabic text, not {type(text).__name__}.")
-    if "\x00" in text or "\ufffd" in text[:10000] and text.count("\ufffd") > 10:
-        raise InputError("The input looks like binary data, not text (NUL or undecodable bytes).")
-    if not text.strip():
-        raise InputError("The input is empty." if not text else "The input is only whitespace.")
-    position = T.lone_surrogate(text)
-    if position is not None:
-        raise InputError(T.surrogate_message(text, position))
-    if len(text) > max_chars:
-        raise InputError(
-            f"The input has {len(text):,} characters; the limit is {max_chars:,}. "
-            "Split it into several documents or raise the limit (max_chars / --max-chars)."
-        )
-    if not T.has_arabic(text):
-        raise InputError(
-            "The input contains no Arabic letters; tarjama translates Arabic into English."
-        )
-    return text
 
 
 class Translator(ModelHandle):
     """Arabic→English translation with one model, loaded on first use and kept.
 
-    ``model`` is a ``models.yaml`` name or a local model directory (None: the default);
-    ``backend`` is ``transformers``, ``ctranslate2`` or ``auto``; ``device`` ``auto`` picks CUDA
-    (fp16) when present, else the CPU. ``cache_size=0`` turns the sentence cache off.
+    The keywords are the fields of :class:`~translate.config.TranslatorConfig`, whose docstring
+    says what each does (``model``, ``backend`` and ``device`` may also be given by position);
+    :meth:`from_config` makes one of a config value. The stages (:meth:`prepare`, :meth:`run`,
+    :meth:`segment`, :meth:`assemble`) are public for the batcher and the batch engines.
     """
 
     def __init__(
@@ -88,43 +63,54 @@ class Translator(ModelHandle):
         backend: str | None = None,
         device: str = "auto",
         *,
-        quantization: str | None = None,
-        batch_tokens: int = DEFAULT_BATCH_TOKENS,
-        max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
-        window_tokens: int | None = None,
-        max_chars: int = DEFAULT_MAX_CHARS,
-        cache_size: int = DEFAULT_CACHE_SIZE,
-        generation: dict[str, Any] | None = None,
         registry: Registry | None = None,
+        **settings: Any,
     ) -> None:
+        # One home for the fields and their defaults: TranslatorConfig (an unknown keyword is a
+        # TypeError there, as it would be here).
+        config = TranslatorConfig(model=model, backend=backend, device=device, **settings)
         super().__init__(
-            model, "translation", backend, device, quantization, generation, registry
+            config.model,
+            "translation",
+            config.backend,
+            config.device,
+            config.quantization,
+            config.generation_overrides() or None,
+            registry,
         )
-        self.config = TranslatorConfig(
-            model=model,
-            backend=backend,
-            device=device,
-            quantization=quantization,
-            batch_tokens=batch_tokens,
-            max_batch_size=max_batch_size,
-            window_tokens=window_tokens,
-            max_chars=max_chars,
-            cache_size=cache_size,
-            generation=generation,
-        )
-        if batch_tokens < 16 or max_batch_size < 1:
+        self.config = config
+        if config.batch_tokens < 16 or config.max_batch_size < 1:
             raise ConfigError("batch_tokens must be >= 16 and max_batch_size >= 1.")
-        self.batch_tokens = batch_tokens
-        self.max_batch_size = max_batch_size
-        window = window_tokens if window_tokens is not None else self.spec.window_tokens
+        window = config.window_tokens
+        if window is None:
+            window = self.spec.window_tokens
         if not 8 <= window <= self.spec.max_input_tokens - 2:
             raise ConfigError(
                 f"window_tokens must be between 8 and {self.spec.max_input_tokens - 2} "
                 f"for {self.spec.name}."
             )
         self.window_tokens = window
-        self.max_chars = max_chars
-        self.cache = SentenceCache(cache_size)
+        self.cache = SentenceCache(config.cache_size)
+
+    @property
+    def batch_tokens(self) -> int:
+        """Padded source tokens per model batch (``TranslatorConfig.batch_tokens``)."""
+        return self.config.batch_tokens
+
+    @property
+    def max_batch_size(self) -> int:
+        """Rows per model batch at most (``TranslatorConfig.max_batch_size``)."""
+        return self.config.max_batch_size
+
+    @property
+    def max_chars(self) -> int:
+        """The longest text accepted, in characters (``TranslatorConfig.max_chars``)."""
+        return self.config.max_chars
+
+    @max_chars.setter
+    def max_chars(self, value: int) -> None:
+        # The config stays the one record of the settings (a batch fingerprint reads it).
+        self.config = replace(self.config, max_chars=value)
 
     @classmethod
     def from_config(cls, config: TranslatorConfig, registry: Registry | None = None) -> Translator:
@@ -143,9 +129,9 @@ class Translator(ModelHandle):
     def translate(self, text: str) -> TranslationResult:
         """Translate one text; raises InputError for text that cannot be translated."""
         validate_text(text, self.max_chars)
-        pieces = self._prepare(text, doc=0)
-        self._run(pieces)
-        return self._assemble(text, pieces)
+        pieces = self.prepare(text, doc=0)
+        self.run(pieces)
+        return self.assemble(text, pieces)
 
     def translate_batch(
         self,
@@ -162,38 +148,52 @@ class Translator(ModelHandle):
         if on_error not in ("raise", "return"):
             raise ValueError("on_error must be 'raise' or 'return'")
         outcomes: list[TranslationResult | TarjamaError | None] = [None] * len(texts)
-        all_pieces: list[_Piece] = []
-        per_doc: dict[int, list[_Piece]] = {}
+        all_pieces: list[Piece] = []
+        per_doc: dict[int, list[Piece]] = {}
         for i, text in enumerate(texts):
             try:
                 validate_text(text, self.max_chars)
-                per_doc[i] = self._prepare(text, doc=i)
+                per_doc[i] = self.prepare(text, doc=i)
             except InputError as exc:
                 if on_error == "raise":
                     raise
                 outcomes[i] = exc
                 continue
             all_pieces += per_doc[i]
-        self._run(all_pieces, progress=progress)
+        self.run(all_pieces, progress=progress)
         for i, pieces in per_doc.items():
-            outcomes[i] = self._assemble(texts[i], pieces)
+            outcomes[i] = self.assemble(texts[i], pieces)
         return [o for o in outcomes if o is not None]
 
-    def iter_segments(self, text: str) -> Iterator[Segment]:
-        """Yield translated segments in source order as they complete (for streaming)."""
+    def iter_segments(self, text: str, *, first: Collection[int] = ()) -> Iterator[Segment]:
+        """Yield translated segments in source order as they complete (for streaming).
+
+        ``text`` is validated now (an InputError is raised by this call, not by the first
+        ``next``). The segments equal ``translate(text).segments``; the first comes after one
+        sentence's model time, the last after about ``translate``'s time
+        (:func:`~translate.batching.stream_chunks`). ``first``: sentence numbers
+        (``Segment.sentence``) to translate together and yield before the others (a summary's
+        sentences); each part is in source order.
+        """
         validate_text(text, self.max_chars)
-        pieces = self._prepare(text, doc=0)
-        position = 0
-        wave = _FIRST_WAVE
-        index = 0
-        while position < len(pieces):
-            chunk = pieces[position : position + wave]
-            self._run(chunk)
-            for piece in chunk:
-                yield self._segment(text, piece, index)
-                index += 1
-            position += len(chunk)
-            wave = min(wave * 2, self.max_batch_size)
+        return self._stream(text, self.prepare(text), frozenset(first))
+
+    def _stream(self, text: str, pieces: list[Piece], first: frozenset[int]) -> Iterator[Segment]:
+        chunks = stream_chunks(
+            pieces,
+            tokens=lambda p: p.tokens,
+            free=lambda p: p.passthrough,
+            first=(lambda p: p.sentence in first) if first else None,
+            batch_tokens=self.batch_tokens,
+            max_batch_size=self.max_batch_size,
+        )
+        order = stream_order(pieces, first)
+        shown = 0
+        for chunk in chunks:
+            self.run(chunk)
+            while shown < len(order) and pieces[order[shown]].result is not None:
+                yield self.segment(text, pieces[order[shown]], order[shown])
+                shown += 1
 
     # -- preparation -------------------------------------------------------------------------
     def _model_input(self, source: str) -> tuple[str, list[str]]:
@@ -202,9 +202,14 @@ class Translator(ModelHandle):
     def _count(self, sources: list[str]) -> list[int]:
         return self.backend.count_tokens([self._model_input(s)[0] for s in sources])
 
-    def _prepare(self, text: str, doc: int) -> list[_Piece]:
+    def prepare(self, text: str, doc: int = 0) -> list[Piece]:
+        """Stage 1: the pieces of a validated ``text``, in source order (tokenizer work only).
+
+        Every character of ``text`` outside whitespace lies in exactly one piece. ``text`` must
+        have passed :func:`validate_text` (callers validate once, at their edge).
+        """
         persian = T.looks_persian_or_urdu(text)
-        pieces: list[_Piece] = []
+        pieces: list[Piece] = []
         spans = T.sentence_spans(text)
         inputs = [self._model_input(text[s.start : s.end]) for s in spans]
         counts = self.backend.count_tokens([model_text for model_text, _ in inputs])
@@ -216,7 +221,7 @@ class Translator(ModelHandle):
             else:
                 windows = self._windows(text, span.start, span.end)
             for start, end, mtext, origs, tokens in windows:
-                piece = _Piece(doc, start, end, span.paragraph, number, mtext, origs, tokens=tokens)
+                piece = Piece(doc, start, end, span.paragraph, number, mtext, origs, tokens=tokens)
                 if len(windows) > 1:
                     piece.flags.append("windowed")
                 if persian and T.looks_persian_or_urdu(text[start:end]):
@@ -246,7 +251,7 @@ class Translator(ModelHandle):
         return out
 
     # -- model work --------------------------------------------------------------------------
-    def _key(self, piece: _Piece, settings: dict[str, Any]) -> str:
+    def _key(self, piece: Piece, settings: dict[str, Any]) -> str:
         backend = self.backend
         return cache_key(
             model=self.spec.source,
@@ -257,25 +262,26 @@ class Translator(ModelHandle):
             text=piece.model_text,
         )
 
-    def _run(self, pieces: Sequence[_Piece], progress: Callable[[int], None] | None = None) -> None:
-        todo: list[_Piece] = []
+    def run(self, pieces: Sequence[Piece], progress: Callable[[int], None] | None = None) -> None:
+        """Stage 2: set ``result`` on every piece (any pieces of any texts, in any order).
+
+        Pre-model lookups first (:meth:`_lookup`), then the model on the rest, in the
+        length-sorted token-budget batches of :func:`~translate.batching.plan_batches`.
+        ``progress`` is called with the number of pieces finished, as they finish.
+        """
+        todo: list[Piece] = []
         done = 0
         for piece in pieces:
-            if piece.passthrough:
-                restored, _ = T.restore_untouchables(piece.model_text, piece.originals)
-                piece.result = CachedTranslation(restored, ("passthrough",), 0, None)
-                done += 1
-                continue
-            cached = self.cache.get(self._key(piece, self.settings))
-            if cached is not None:
-                piece.result = cached
+            found = self._lookup(piece)
+            if found is not None:
+                piece.result = found
                 done += 1
             else:
                 todo.append(piece)
         if progress and done:
             progress(done)
         # Identical sentences in one run are translated once.
-        unique: dict[str, list[_Piece]] = {}
+        unique: dict[str, list[Piece]] = {}
         for piece in todo:
             unique.setdefault(piece.model_text, []).append(piece)
         leaders = [group[0] for group in unique.values()]
@@ -287,13 +293,25 @@ class Translator(ModelHandle):
             for follower in group[1:]:
                 follower.result = group[0].result
 
+    def _lookup(self, piece: Piece) -> CachedTranslation | None:
+        """A piece's translation without a model call, or None.
+
+        In order: pass-through pieces (nothing to translate), then the sentence cache. A
+        translation memory's exact match belongs between the two (it must win over the cache,
+        and its use must be recorded in the result's flags and the batch fingerprint).
+        """
+        if piece.passthrough:
+            restored, _ = T.restore_untouchables(piece.model_text, piece.originals)
+            return CachedTranslation(restored, ("passthrough",), 0, None)
+        return self.cache.get(self._key(piece, self.settings))
+
     def output_cap(self, source_tokens: int, settings: Mapping[str, Any]) -> int:
         """The most new tokens of the output of a source of ``source_tokens`` tokens."""
         return output_cap(source_tokens, settings, self.spec.max_input_tokens)
 
     def _batches(
-        self, pieces: Sequence[_Piece], settings: Mapping[str, Any]
-    ) -> Iterable[tuple[list[int], list[_Piece]]]:
+        self, pieces: Sequence[Piece], settings: Mapping[str, Any]
+    ) -> Iterable[tuple[list[int], list[Piece]]]:
         """Length-sorted token-budget batches, each piece with its own output cap.
 
         The backends end each output at its own cap (``generate(..., caps=...)``), so pieces
@@ -318,16 +336,16 @@ class Translator(ModelHandle):
             settings["min_new_tokens"] = min(int(settings["min_new_tokens"]), min(caps))
         return settings
 
-    def _generate(self, batch: Sequence[_Piece], base: Mapping[str, Any], caps: list[int]):  # noqa: ANN202
+    def _generate(self, batch: Sequence[Piece], base: Mapping[str, Any], caps: list[int]):  # noqa: ANN202
         texts = [p.model_text for p in batch]
         settings = self._decode_settings(base, caps)
         if len(set(caps)) == 1:
             return self.backend.generate(texts, settings)
         return self.backend.generate(texts, settings, caps=caps)
 
-    def _translate_batch(self, batch: list[_Piece], caps: list[int]) -> None:
+    def _translate_batch(self, batch: list[Piece], caps: list[int]) -> None:
         outputs = self._generate(batch, self.settings, caps)
-        retry: list[_Piece] = []
+        retry: list[Piece] = []
         for piece, out in zip(batch, outputs, strict=True):
             target, in_place = T.restore_untouchables(out.text, piece.originals)
             report = check_translation(
@@ -346,7 +364,7 @@ class Translator(ModelHandle):
             assert piece.result is not None
             self.cache.put(self._key(piece, self.settings), piece.result)
 
-    def _retry(self, pieces: list[_Piece], caps: list[int]) -> None:
+    def _retry(self, pieces: list[Piece], caps: list[int]) -> None:
         """One retry with the strict settings; keep whichever output the guard likes better."""
         outputs = self._generate(pieces, self.strict_settings, caps)
         for piece, out in zip(pieces, outputs, strict=True):
@@ -364,7 +382,8 @@ class Translator(ModelHandle):
                 piece.result = replace(first, flags=(*first.flags, "degenerate", "retried"))
 
     # -- assembly ----------------------------------------------------------------------------
-    def _segment(self, text: str, piece: _Piece, index: int) -> Segment:
+    def segment(self, text: str, piece: Piece, index: int) -> Segment:
+        """Stage 3: the Segment of a translated ``piece`` of ``text``, numbered ``index``."""
         result = piece.result
         assert result is not None, "every piece is translated before assembly"
         flags = tuple(dict.fromkeys([*piece.flags, *result.flags]))
@@ -380,8 +399,9 @@ class Translator(ModelHandle):
             score=result.score,
         )
 
-    def _assemble(self, text: str, pieces: list[_Piece]) -> TranslationResult:
-        segments = [self._segment(text, piece, i) for i, piece in enumerate(pieces)]
+    def assemble(self, text: str, pieces: Sequence[Piece]) -> TranslationResult:
+        """Stage 3: the TranslationResult of ``text`` from its translated pieces (source order)."""
+        segments = [self.segment(text, piece, i) for i, piece in enumerate(pieces)]
         warnings = []
         if T.looks_persian_or_urdu(text):
             warnings.append(
@@ -397,22 +417,6 @@ class Translator(ModelHandle):
             meta=self.meta,
             warnings=warnings,
         )
-
-
-def join_paragraphs(text: str, segments: Sequence[Segment]) -> str:
-    """Join segment targets: spaces within a paragraph, the source's line breaks between them."""
-    parts: list[str] = []
-    previous: Segment | None = None
-    for seg in segments:
-        if previous is not None:
-            if seg.paragraph != previous.paragraph:
-                gap = text[previous.end : seg.start]
-                parts.append("\n" * max(1, gap.count("\n")))
-            else:
-                parts.append(" ")
-        parts.append(seg.target)
-        previous = seg
-    return "".join(parts)
 
 
 def translate(

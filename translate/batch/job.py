@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ DEFAULT_CHUNK_ROWS = 64
 ENGINES = ("local", "ray")
 
 Summarizer = Callable[[TranslationResult], str]
+SentenceSelector = Callable[[str], Collection[int]]  # a text → the sentence numbers to translate
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,18 @@ class JobOptions:
     """How to run a batch job; the same object for both engines.
 
     ``summarizer`` turns each translation into a summary (it must pickle for Ray) and
-    ``summary_settings`` describe it for the fingerprint. ``chunk_rows`` is the unit of
-    checkpointing (local) or the shard (Ray); it never changes a row's translation.
+    ``summary_settings`` describe it for the fingerprint. ``select`` (summary-only jobs, e.g.
+    ``summarize.arabic.SummaryFirst("medium")``) picks the sentences of each row to translate,
+    the others are not translated; ``select_settings`` describe it for the fingerprint.
+    ``chunk_rows`` is the unit of checkpointing (local) or the shard (Ray); it never changes a
+    row's translation.
     """
 
     column: str = "text"
     summarizer: Summarizer | None = None
     summary_settings: Mapping[str, Any] | None = None
+    select: SentenceSelector | None = None
+    select_settings: Mapping[str, Any] | None = None
     chunk_rows: int = DEFAULT_CHUNK_ROWS
     resume: bool = True
     overwrite: bool = False
@@ -60,8 +66,12 @@ class JobOptions:
     extra_meta: Mapping[str, Any] | None = None
 
     def summary(self) -> dict[str, Any] | None:
-        """The summary settings that enter the fingerprint (None without a summarizer)."""
-        return dict(self.summary_settings or {}) if self.summarizer is not None else None
+        """The summary settings that enter the fingerprint (None without a summarizer or a
+        sentence selection)."""
+        settings = dict(self.summary_settings or {}) if self.summarizer is not None else None
+        if self.select is not None:
+            settings = {**(settings or {}), "summary_only": dict(self.select_settings or {})}
+        return settings
 
 
 @dataclass

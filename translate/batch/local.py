@@ -7,12 +7,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BatchInterrupted, TarjamaError
+from ..errors import BatchInterrupted, InputError, TarjamaError
+from ..pieces import Piece
 from ..types import TranslationResult
+from ..validation import validate_text
 from .inputs import InputRow
 from .job import (
     BatchReport,
     Job,
+    SentenceSelector,
     StopOnInterrupt,
     Summarizer,
     finish_job,
@@ -50,16 +53,20 @@ def translate_chunk(
     rows: Sequence[InputRow],
     summarizer: Summarizer | None = None,
     progress: Callable[[int], None] | None = None,
+    select: SentenceSelector | None = None,
 ) -> list[dict[str, Any]]:
     """Translate (and summarise) one chunk; one record per row, in row order.
 
     Sentences of all the chunk's documents are batched together by the translator's token
     budget. A row that cannot be translated or summarised gets its error; the chunk goes on.
+    ``select``: translate only the sentences it picks of each row (:func:`translate_selected`).
     """
     readable = [row for row in rows if not row.error]
-    outcomes = translator.translate_batch(
-        [row.text for row in readable], on_error="return", progress=progress
-    )
+    texts = [row.text for row in readable]
+    if select is not None:
+        outcomes = translate_selected(translator, texts, select, progress=progress)
+    else:
+        outcomes = translator.translate_batch(texts, on_error="return", progress=progress)
     by_id: dict[int, TranslationResult | TarjamaError | str] = {
         row.row_id: outcome for row, outcome in zip(readable, outcomes, strict=True)
     }
@@ -74,6 +81,40 @@ def translate_chunk(
                 summary_error = f"The summary failed: {exc}"
         records.append(result_record(row.row_id, outcome, summary, summary_error))
     return records
+
+
+def translate_selected(
+    translator: Translator,
+    texts: Sequence[str],
+    select: SentenceSelector,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> list[TranslationResult | TarjamaError]:
+    """Translate only the sentences ``select`` picks of each text (a summary-only job), through
+    the Translator's stages, batched across the texts; an InputError takes its text's place.
+
+    Each result holds the chosen sentences' segments (``Segment.sentence`` is the sentence's
+    number in the whole text, ``start``/``end`` its place there) and ``meta["sentences"]``.
+    """
+    outcomes: list[TranslationResult | TarjamaError] = []
+    chosen: dict[int, tuple[int, list[Piece]]] = {}
+    for doc, text in enumerate(texts):
+        try:
+            validate_text(text, translator.max_chars)
+        except InputError as exc:
+            outcomes.append(exc)
+            continue
+        pieces = translator.prepare(text, doc)
+        keep = frozenset(select(text))
+        chosen[doc] = (pieces[-1].sentence + 1, [p for p in pieces if p.sentence in keep])
+        outcomes.append(TranslationResult("", []))  # its place; filled in below
+    translator.run([p for _, pieces in chosen.values() for p in pieces], progress=progress)
+    for doc, (total, pieces) in chosen.items():
+        result = translator.assemble(texts[doc], pieces)
+        numbers = sorted({p.sentence for p in pieces})
+        result.meta["sentences"] = {"translated": numbers, "of": total}
+        outcomes[doc] = result
+    return outcomes
 
 
 def run_local(job: Job, translator: Translator) -> BatchReport:
@@ -109,7 +150,9 @@ def run_local(job: Job, translator: Translator) -> BatchReport:
     try:
         with StopOnInterrupt(notify) as stop:
             for chunk in chunks(pending, options.chunk_rows):
-                records = translate_chunk(translator, chunk, options.summarizer, on_segments)
+                records = translate_chunk(
+                    translator, chunk, options.summarizer, on_segments, options.select
+                )
                 checkpoint.append(records)
                 for record in records:
                     done[record["row_id"]] = record

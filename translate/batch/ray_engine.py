@@ -38,7 +38,15 @@ from typing import TYPE_CHECKING, Any, cast
 from ..config import TranslatorConfig
 from ..errors import BatchInterrupted, BatchUsageError, ClusterMismatchError, TarjamaError
 from .inputs import BatchInput, InputRow
-from .job import BatchReport, Job, Summarizer, finish_job, finished_report, progress_bar
+from .job import (
+    BatchReport,
+    Job,
+    SentenceSelector,
+    Summarizer,
+    finish_job,
+    finished_report,
+    progress_bar,
+)
 from .local import chunks, translate_chunk
 from .state import ShardStore, job_fingerprint, job_settings
 
@@ -97,12 +105,14 @@ class _TranslateActor:
         input_facts: BatchInput,
         summary: Mapping[str, Any] | None,
         summarizer: Summarizer | None,
+        select: SentenceSelector | None = None,
     ) -> None:
         from ..translator import Translator
 
         _one_torch_thread()
         self.translator: Translator = Translator.from_config(config)
         self.summarizer = summarizer
+        self.select = select
         # Loads the model now, and tells the driver if this worker differs from the probe.
         self.fingerprint = job_fingerprint(job_settings(self.translator, input_facts, summary))
 
@@ -110,7 +120,7 @@ class _TranslateActor:
         out: dict[str, list[Any]] = {"shard": [], "records": [], "fingerprint": []}
         for shard, payload in zip(batch["shard"], batch["payload"], strict=True):
             rows = [InputRow(row_id, {}, text, error) for row_id, text, error in _loads(payload)]
-            records = translate_chunk(self.translator, rows, self.summarizer)
+            records = translate_chunk(self.translator, rows, self.summarizer, None, self.select)
             out["shard"].append(int(shard))
             out["records"].append(json.dumps(records, ensure_ascii=False))
             out["fingerprint"].append(self.fingerprint)
@@ -316,7 +326,7 @@ def run_ray(job: Job, config: TranslatorConfig) -> BatchReport:
         try:
             results = _translate_shards(
                 ray, plan, job.batch_input, layout, pending, config, facts_input, summary,
-                options.summarizer,
+                options.summarizer, options.select,
             )
             with contextlib.closing(results):
                 for shard, worker_fingerprint, records in results:
@@ -372,6 +382,7 @@ def _translate_shards(
     input_facts: BatchInput,
     summary: Mapping[str, Any] | None,
     summarizer: Summarizer | None,
+    select: SentenceSelector | None = None,
 ) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
     """Yield ``(shard, worker fingerprint, records)`` as actors finish shards (in any order)."""
     if not pending:
@@ -387,6 +398,7 @@ def _translate_shards(
         "input_facts": input_facts,
         "summary": summary,
         "summarizer": summarizer,
+        "select": select,
     }
     with _quiet_ray_data():
         for row in _shard_dataset(ray.data, plan, items, actor_kwargs).iter_rows():

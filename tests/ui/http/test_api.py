@@ -135,14 +135,14 @@ def test_a_body_over_the_cap_is_refused_before_it_is_read(url: str) -> None:
 def test_queue_full_is_429(tiny_marian: Path) -> None:
     config = tiny_config(tiny_marian, max_queue=1)
     gate = threading.Event()
-    original = Translator._run
+    original = Translator.run
 
     def held(self, pieces, progress=None):  # noqa: ANN001 - the Translator's own signature
         gate.wait(60)
         return original(self, pieces, progress)
 
     with live_server(config) as (url, _):
-        Translator._run = held  # type: ignore[method-assign]
+        Translator.run = held  # type: ignore[method-assign]
         try:
             first = threading.Thread(
                 target=post, args=(url, "/api/v1/translate"), kwargs={"json": {"text": SENTENCE}}
@@ -153,7 +153,7 @@ def test_queue_full_is_429(tiny_marian: Path) -> None:
             assert reply.status_code == 429 and reply.json()["code"] == "busy"
         finally:
             gate.set()
-            Translator._run = original  # type: ignore[method-assign]
+            Translator.run = original  # type: ignore[method-assign]
             first.join(timeout=60)
 
 

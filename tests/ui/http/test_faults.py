@@ -106,13 +106,13 @@ def test_a_heavy_request_does_not_starve_a_light_one(tiny_marian: Path, seed_art
     with live_server(config) as (url, app):
         batcher = app.state.workbench.pool.translator(None)
         batcher.cycle_tokens = 256  # many cycles for the heavy one
-        original = Translator._run
+        original = Translator.run
 
         def slow(self, pieces, progress=None):  # noqa: ANN001 - the Translator's signature
             time.sleep(0.05 * len(pieces))  # an engine slow enough to see the order
             return original(self, pieces, progress)
 
-        Translator._run = slow  # type: ignore[method-assign]
+        Translator.run = slow  # type: ignore[method-assign]
         done: dict[str, float] = {}
         try:
 
@@ -128,7 +128,7 @@ def test_a_heavy_request_does_not_starve_a_light_one(tiny_marian: Path, seed_art
             send("light", SENTENCE)
             worker.join(timeout=600)
         finally:
-            Translator._run = original  # type: ignore[method-assign]
+            Translator.run = original  # type: ignore[method-assign]
     assert done["light"] < done["heavy"]
 
 
@@ -171,16 +171,16 @@ def test_no_local_paths_in_config_or_answers(tiny_marian: Path, tmp_path: Path) 
 
 def test_an_engine_crash_is_a_500_and_the_server_goes_on(server) -> None:
     url, _ = server
-    original = Translator._run
+    original = Translator.run
 
     def crash(self, pieces, progress=None):  # noqa: ANN001
         raise RuntimeError("CUDA error: device-side assert at /opt/secret/kernel.cu")
 
-    Translator._run = crash  # type: ignore[method-assign]
+    Translator.run = crash  # type: ignore[method-assign]
     try:
         reply = httpx.post(url + "api/v1/translate", json={"text": SENTENCE}, timeout=60)
     finally:
-        Translator._run = original  # type: ignore[method-assign]
+        Translator.run = original  # type: ignore[method-assign]
     assert reply.status_code == 500 and reply.json()["code"] == "internal"
     assert "secret" not in reply.text and "Traceback" not in reply.text
     again = httpx.post(url + "api/v1/translate", json={"text": SENTENCE}, timeout=60)

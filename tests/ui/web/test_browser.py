@@ -90,18 +90,19 @@ def page(browser, server: str):
 
 @pytest.fixture()
 def held_engine(monkeypatch: pytest.MonkeyPatch):
-    """An engine that runs two model cycles, then waits until the test lets it go."""
+    """An engine that runs one model cycle (a stream's first sentence), then waits until the
+    test lets it go."""
     gate = threading.Event()
     calls = {"n": 0}
-    original = Translator._run
+    original = Translator.run
 
     def run(self, pieces, progress=None):  # noqa: ANN001 - the Translator's own signature
         calls["n"] += 1
-        if calls["n"] > 2:
+        if calls["n"] > 1:
             gate.wait(TIMEOUT_MS / 1000)
         return original(self, pieces, progress)
 
-    monkeypatch.setattr(Translator, "_run", run)
+    monkeypatch.setattr(Translator, "run", run)
     yield gate
     gate.set()
 
