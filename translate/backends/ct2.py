@@ -13,12 +13,14 @@ import json
 import math
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InternalError
 from ..registry import ModelSpec
 from .base import Generation, engine_settings
+from .confidence import WEAK_PROBABILITY, weak_spans
 from .convert import (
     METADATA_FILE,
     check_quantization,
@@ -29,6 +31,7 @@ from .convert import (
 )
 
 THREADS_ENV = "TARJAMA_CT2_THREADS"
+_WEAK_LOG_PROB_SUM = math.log(WEAK_PROBABILITY)
 
 
 def resolve_ct2_device(device: str) -> tuple[str, int]:
@@ -273,6 +276,7 @@ class CTranslate2Backend:
         settings: Mapping[str, Any],
         *,
         caps: Sequence[int] | None = None,
+        alternatives: int = 0,
     ) -> list[Generation]:
         if not texts:
             return []
@@ -285,26 +289,104 @@ class CTranslate2Backend:
                 f"{self.spec.max_input_tokens}; split it before generation."
             )
         params = self.decoding_params(settings)
+        if alternatives > 0:
+            params["num_beams"] = max(params["num_beams"], alternatives + 1)
+            params["num_hypotheses"] = params["num_beams"]
         budgets = None
         if caps is not None and len(set(caps)) > 1:
             budgets = [max(1, int(cap) - self._eos_reserve) for cap in caps]
             params["max_decoding_length"] = max(budgets)
             params["min_decoding_length"] = min(params["min_decoding_length"], min(budgets))
         prefix = [self._prefix] if self._prefix else []
-        results = self._decode(sources, params, prefix, budgets)
-        length_penalty = params["length_penalty"]
+        steps: dict[int, list[float | None]] = {}
+        results = self._decode(sources, params, prefix, budgets, steps)
+        per_token: list[list[float | None] | None] = [steps.get(i) for i in range(len(sources))]
+        if params["num_beams"] > 1 and alternatives == 0:
+            per_token = self._score_tokens(sources, results, prefix, params["length_penalty"])
         out = []
-        for result in results:
+        for row, result in enumerate(results):
+            hypotheses = [
+                self._generation(list(h), raw, prefix, params["length_penalty"], per_token[row])
+                for h, raw in zip(
+                    result.hypotheses[: params.get("num_hypotheses", 1)],
+                    result.scores or [None],
+                    strict=False,
+                )
+            ]
+            best, *others = hypotheses
+            out.append(replace(best, alternatives=tuple(others)) if alternatives else best)
+        return out
+
+    def _generation(
+        self,
+        hypothesis: list[str],
+        raw: float | None,
+        prefix: list[str],
+        length_penalty: float,
+        per_token: list[float | None] | None,
+    ) -> Generation:
+        """One hypothesis as a Generation: its score is the engine's (the same mean the
+        per-token values give); weak words need the per-token values."""
+        score = _mean_log_prob(raw, len(hypothesis), len(prefix), length_penalty)
+        if prefix and hypothesis[: len(prefix)] == prefix:
+            hypothesis = hypothesis[len(prefix) :]
+        weak: tuple[tuple[int, int], ...] = ()
+        # The values end with the last generated token: align them from the end.
+        values = list(per_token or [])[-len(hypothesis) :] if hypothesis else []
+        values = [None] * (len(hypothesis) - len(values)) + values
+        if hypothesis and hypothesis[-1] == self._eos:
+            hypothesis.pop()
+            values.pop()
+        text = self._tokens.decode(hypothesis)
+        kept = [(t, v) for t, v in zip(hypothesis, values, strict=True)
+                if t not in self._tokens.specials]  # fmt: skip
+        if per_token:
+            weak = weak_spans(text, [t for t, _ in kept], [v for _, v in kept])
+        pieces = kept
+        return Generation(text=text, tokens=len(pieces), score=score, weak=weak)
+
+    def _score_tokens(
+        self,
+        sources: list[list[str]],
+        results: list[Any],
+        prefix: list[str],
+        length_penalty: float,
+    ) -> list[list[float | None] | None]:
+        """Per-token log-probabilities of each chosen beam-search output.
+
+        CTranslate2's beam search returns only the sequence score (its per-step callback and
+        ``return_logits_vocab`` are greedy-only), so the chosen outputs are scored in one
+        teacher-forced pass (``score_batch``), not decoded again. A row whose whole
+        log-probability is above log 0.5 cannot hold a token below 0.5 (every term is <= 0):
+        it needs no scoring, and has no weak word.
+        """
+        todo: list[int] = []
+        targets: list[list[str]] = []
+        closed: list[bool] = []
+        out: list[list[float | None] | None] = [None] * len(results)
+        for row, result in enumerate(results):
             hypothesis = list(result.hypotheses[0])
             raw = result.scores[0] if result.scores else None
-            score = _mean_log_prob(raw, len(hypothesis), len(prefix), length_penalty)
-            if prefix and hypothesis[: len(prefix)] == prefix:
-                hypothesis = hypothesis[len(prefix) :]
-            if hypothesis and hypothesis[-1] == self._eos:
+            if raw is not None and raw * len(hypothesis) ** length_penalty > _WEAK_LOG_PROB_SUM:
+                out[row] = []
+                continue
+            ended = bool(hypothesis) and hypothesis[-1] == self._eos
+            if ended:
                 hypothesis.pop()
-            text = self._tokens.decode(hypothesis)
-            tokens = sum(1 for t in hypothesis if t not in self._tokens.specials)
-            out.append(Generation(text=text, tokens=tokens, score=score))
+            todo.append(row)
+            targets.append(hypothesis)
+            closed.append(ended)
+        if not todo:
+            return out
+        scored = self.translator.score_batch(
+            [sources[i] for i in todo], targets, max_input_length=0
+        )
+        for row, ended, result in zip(todo, closed, scored, strict=True):
+            # One value per target token (the forced prefix included) and the end token it
+            # appends, which belongs to the output only where it ended there; the prefix is
+            # dropped by aligning from the end.
+            values = list(result.log_probs)
+            out[row] = values if ended else values[:-1]
         return out
 
     def _decode(
@@ -313,6 +395,7 @@ class CTranslate2Backend:
         params: Mapping[str, Any],
         prefix: list[str],
         budgets: list[int] | None,
+        steps: dict[int, list[float | None]] | None = None,
     ) -> list[Any]:
         """``translate_batch``; with per-row ``budgets`` (most tokens, prefix included), each
         row's result is the one it would get alone with its own budget.
@@ -336,18 +419,20 @@ class CTranslate2Backend:
             "min_decoding_length": params["min_decoding_length"],
             "return_scores": True,
             "return_end_token": True,
+            "num_hypotheses": params.get("num_hypotheses", 1),
         }
+        if params["num_beams"] == 1:
+            # Greedy: the per-step callback carries each chosen token's log-probability (a
+            # forced prefix token is not a step); it also ends each row at its own budget.
+            collected = steps if steps is not None else {}
+
+            def on_step(step: Any) -> bool:
+                collected.setdefault(step.batch_id, []).append(step.log_prob)
+                return budgets is not None and step.step + 1 >= budgets[step.batch_id]
+
+            return list(self.translator.translate_batch(sources, **options, callback=on_step))
         if budgets is None:
             return list(self.translator.translate_batch(sources, **options))
-        if params["num_beams"] == 1:
-            # `step` counts the prefix, as max_decoding_length does.
-            return list(
-                self.translator.translate_batch(
-                    sources,
-                    **options,
-                    callback=lambda step: step.step + 1 >= budgets[step.batch_id],
-                )
-            )
         # Rows run to their call's budget unless they end, so a row far below the largest
         # budget of a batch would decode long past its own (and then again): each band of
         # budgets within 2x of its smallest is one pass.
@@ -379,13 +464,13 @@ class CTranslate2Backend:
                 self.translator.translate_batch(
                     batch,
                     **{**options, "target_prefix": [prefix] * len(batch) if prefix else None,
-                       "max_decoding_length": budget},
-                    **extra,
+                       "max_decoding_length": budget, **extra},
                 )
             )  # fmt: skip
 
         top = max(budgets)
-        results = decode(sources, top, num_hypotheses=params["num_beams"] if verifiable else 1)
+        wanted = options["num_hypotheses"]
+        results = decode(sources, top, num_hypotheses=params["num_beams"] if verifiable else wanted)
         again: dict[int, list[int]] = {}
         for row, (result, budget) in enumerate(zip(results, budgets, strict=True)):
             ended_early = verifiable and all(
