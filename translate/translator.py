@@ -13,6 +13,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import text as T
+from .alternatives import Alternative, check_count, segment_alternatives
+from .backends.base import Generation
+from .backends.confidence import confidence, relocate_spans
 from .backends.handle import ModelHandle
 from .batching import output_cap, plan_batches
 from .cache import CachedTranslation, SentenceCache, cache_key
@@ -195,6 +198,22 @@ class Translator(ModelHandle):
             position += len(chunk)
             wave = min(wave * 2, self.max_batch_size)
 
+    def alternatives(self, sentence: str, n: int = 3) -> list[Alternative]:
+        """Up to ``n`` (at most 5) other translations of one sentence from its beam search's
+        n-best list, distinct from each other and from the chosen translation (case and
+        whitespace aside), each with its confidence; ``n=0`` costs nothing. Raises InputError
+        for text that is not one segment. For every segment of a text, see
+        :func:`translate.alternatives.segment_alternatives`."""
+        if check_count(n) == 0:
+            return []
+        result = self.translate(sentence)
+        if len(result.segments) != 1:
+            raise InputError(
+                f"alternatives() takes one sentence; this text has {len(result.segments)} "
+                "segments (use translate.alternatives.segment_alternatives for a text)."
+            )
+        return segment_alternatives(self, result, n)[0]
+
     # -- preparation -------------------------------------------------------------------------
     def _model_input(self, source: str) -> tuple[str, list[str]]:
         return T.protect_untouchables(T.normalize(source))
@@ -336,7 +355,7 @@ class Translator(ModelHandle):
             flags = list(report.flags)
             if not in_place:
                 flags.append("untouchable-restored")
-            piece.result = CachedTranslation(target, tuple(flags), out.tokens, out.score)
+            piece.result = _cached(target, tuple(flags), out, piece.originals)
             if report.degenerate:
                 retry.append(piece)
         if retry:
@@ -359,7 +378,7 @@ class Translator(ModelHandle):
             extra = [] if in_place else ["untouchable-restored"]
             if not report.degenerate:
                 flags = (*report.flags, *extra, "retried")
-                piece.result = CachedTranslation(target, tuple(flags), out.tokens, out.score)
+                piece.result = _cached(target, flags, out, piece.originals)
             else:
                 piece.result = replace(first, flags=(*first.flags, "degenerate", "retried"))
 
@@ -378,6 +397,8 @@ class Translator(ModelHandle):
             sentence=piece.sentence,
             flags=flags,
             score=result.score,
+            confidence=result.confidence,
+            weak=result.weak,
         )
 
     def _assemble(self, text: str, pieces: list[_Piece]) -> TranslationResult:
@@ -397,6 +418,15 @@ class Translator(ModelHandle):
             meta=self.meta,
             warnings=warnings,
         )
+
+
+def _cached(
+    target: str, flags: tuple[str, ...], out: Generation, originals: list[str]
+) -> CachedTranslation:
+    """A model output as cached: weak words moved onto the restored text (untouchables are
+    not the model's words, so never weak)."""
+    weak = relocate_spans(out.text, out.weak, target, originals) if out.weak else ()
+    return CachedTranslation(target, flags, out.tokens, out.score, confidence(out.score), weak)
 
 
 def join_paragraphs(text: str, segments: Sequence[Segment]) -> str:
