@@ -75,7 +75,7 @@ def test_txt_to_each_output_format(
     rows = read_rows(out)
     assert [int(r["row_id"]) for r in rows] == list(range(len(DOCS)))
     assert [r["text"] for r in rows] == DOCS
-    assert list(rows[0]) == ["row_id", "text", "translation", "flags", "error"]
+    assert list(rows[0]) == ["row_id", "text", "translation", "flags", "confidence", "error"]
     assert all(r["translation"] and r["error"] == "" for r in rows)
     flags = rows[0]["flags"]
     assert isinstance(flags, str) if fmt == "csv" else isinstance(flags, list)
@@ -116,7 +116,9 @@ def test_folder_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 1  # one file is not UTF-8
     rows = read_rows(out)
     assert [r["file"] for r in rows] == ["a.txt", "b.txt", "sub/c.txt"]
-    assert list(rows[0]) == ["row_id", "file", "text", "translation", "flags", "error"]
+    assert list(rows[0]) == [
+        "row_id", "file", "text", "translation", "flags", "confidence", "error",
+    ]  # fmt: skip
     assert rows[1]["text"] == DOCS[1] + "\n" + DOCS[2] + "\n"
     assert "\n" in rows[1]["translation"]  # one document per file, paragraphs kept
     assert rows[2]["error"].startswith("The file sub/c.txt is not valid UTF-8")

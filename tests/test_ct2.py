@@ -356,6 +356,9 @@ def test_generation_config_defaults_apply_like_transformers(tiny_marian: Path) -
             calls.append(kwargs)
             return backend_translator.translate_batch(sources, **kwargs)
 
+        def score_batch(self, sources, targets, **kwargs):  # noqa: ANN001, ANN202
+            return backend_translator.score_batch(sources, targets, **kwargs)
+
     backend_translator = backend.translator
     backend.translator = Recorder()
     backend._defaults = {"num_beams": 3, "no_repeat_ngram_size": 2, "min_length": 9}
@@ -400,6 +403,9 @@ def test_beam_rows_run_in_bands_of_similar_budgets(tiny_marian: Path) -> None:
         def translate_batch(self, sources, **kwargs):  # noqa: ANN001, ANN202
             calls.append((len(sources), kwargs["max_decoding_length"]))
             return backend_translator.translate_batch(sources, **kwargs)
+
+        def score_batch(self, sources, targets, **kwargs):  # noqa: ANN001, ANN202
+            return backend_translator.score_batch(sources, targets, **kwargs)
 
     backend_translator = backend.translator
     backend.translator = Recorder()
