@@ -97,8 +97,9 @@ def relocate_spans(
     or removed): each word is looked for, in order, from where the previous one was found.
 
     Words inside any occurrence of a ``protected`` string (restored untouchables: not the
-    model's words) and words that contain a placeholder are dropped. Bounded by the output's
-    length (at most its cap in tokens) times the number of weak words.
+    model's words) and words that contain a placeholder are dropped; so are occurrences inside a
+    longer word. Bounded by the output's length (at most its cap in tokens, plus the restored
+    untouchables of one sentence) times the number of weak words.
     """
     guarded = _occurrences(after, protected)
     out: list[Span] = []
@@ -108,14 +109,23 @@ def relocate_spans(
         if not word or "__" in word or re.search(r"[Uu]\s*\d", word) and "_" in word:
             continue
         found = after.find(word, position)
+        # Skip occurrences inside a restored untouchable or inside a longer word.
+        while found >= 0 and (
+            any(s < found + len(word) and found < e for s, e in guarded)
+            or not _on_boundaries(after, found, found + len(word))
+        ):
+            found = after.find(word, found + 1)
         if found < 0:
             continue
-        span = (found, found + len(word))
-        position = span[1]
-        if any(s < span[1] and span[0] < e for s, e in guarded):
-            continue
-        out.append(span)
+        position = found + len(word)
+        out.append((found, position))
     return merge_spans(out)
+
+
+def _on_boundaries(text: str, start: int, end: int) -> bool:
+    return (start == 0 or not text[start - 1].isalnum()) and (
+        end == len(text) or not text[end].isalnum()
+    )
 
 
 def _occurrences(text: str, needles: Sequence[str]) -> list[Span]:
