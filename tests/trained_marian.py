@@ -194,4 +194,9 @@ def _train(model, tokenizer, pairs: list[tuple[str, str]], steps: int, seed: int
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         schedule.step()
+        # Marian starts decoding from the pad embedding, which CTranslate2 takes to be zero
+        # (``start_from_zero_embedding``), as it is in OPUS-MT checkpoints; the tied output
+        # layer would otherwise train it.
+        with torch.no_grad():
+            model.get_input_embeddings().weight[tokenizer.pad_token_id].zero_()
     model.eval()
