@@ -29,6 +29,7 @@ from .convert import (
     is_converted,
     require_ctranslate2,
 )
+from .ct2_tokens import clean_up_tokenization, load_tokens  # noqa: F401 - re-exported
 
 THREADS_ENV = "TARJAMA_CT2_THREADS"
 _WEAK_LOG_PROB_SUM = math.log(WEAK_PROBABILITY)
@@ -70,102 +71,6 @@ def default_threads() -> int:
     return os.cpu_count() or 1
 
 
-def clean_up_tokenization(text: str) -> str:
-    """transformers' ``clean_up_tokenization``: drop spaces before punctuation and clitics."""
-    for before, after in (
-        (" .", "."),
-        (" ?", "?"),
-        (" !", "!"),
-        (" ,", ","),
-        (" ' ", "'"),
-        (" n't", "n't"),
-        (" 'm", "'m"),
-        (" 's", "'s"),
-        (" 've", "'ve"),
-        (" 're", "'re"),
-    ):
-        text = text.replace(before, after)
-    return text
-
-
-class _SentencePieceTokens:
-    """MarianTokenizer's tokenisation with ``sentencepiece`` alone: pieces in, pieces out."""
-
-    def __init__(self, directory: Path, meta: Mapping[str, Any]) -> None:
-        import sentencepiece as spm
-
-        self.source = spm.SentencePieceProcessor(model_file=str(directory / "source.spm"))
-        self.target = spm.SentencePieceProcessor(model_file=str(directory / "target.spm"))
-        vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
-        self.vocab = frozenset(vocab)
-        self.eos = str(meta.get("eos_token") or "</s>")
-        self.unk = str(meta.get("unk_token") or "<unk>")
-        self.specials = frozenset(meta.get("special_tokens") or (self.eos, self.unk, "<pad>"))
-        self.clean_up = bool(meta.get("clean_up_tokenization_spaces"))
-
-    def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        out = []
-        for text in texts:
-            code: list[str] = []
-            # A leading language code such as ">>eng<<" is one token, as MarianTokenizer has it.
-            if text.startswith(">>") and (end := text.find("<<")) != -1:
-                code, text = [text[: end + 2]], text[end + 2 :]
-            pieces = self.source.encode(text, out_type=str) if text else []
-            out.append([p if p in self.vocab else self.unk for p in code + pieces] + [self.eos])
-        return out
-
-    def decode(self, tokens: Sequence[str]) -> str:
-        kept = [t for t in tokens if t not in self.specials]
-        text = self.target.decode_pieces(kept).replace("\u2581", " ").strip()
-        return clean_up_tokenization(text) if self.clean_up else text
-
-
-class _HFTokenizersTokens:
-    """A ``tokenizers`` tokenizer.json (BART's byte-level BPE) without transformers."""
-
-    def __init__(self, directory: Path, meta: Mapping[str, Any]) -> None:
-        from tokenizers import Tokenizer
-
-        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        self.specials = frozenset(meta.get("special_tokens") or ())
-        self.clean_up = bool(meta.get("clean_up_tokenization_spaces"))
-
-    def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        return [enc.tokens for enc in self.tokenizer.encode_batch(list(texts))]
-
-    def decode(self, tokens: Sequence[str]) -> str:
-        ids = [self.tokenizer.token_to_id(t) for t in tokens if t not in self.specials]
-        text = self.tokenizer.decode([i for i in ids if i is not None], skip_special_tokens=True)
-        text = text.strip()
-        return clean_up_tokenization(text) if self.clean_up else text
-
-
-class _TransformersTokens:
-    """Fallback for a model with neither sentencepiece files nor tokenizer.json."""
-
-    def __init__(self, directory: Path, meta: Mapping[str, Any]) -> None:
-        from transformers import AutoTokenizer
-
-        self.tokenizer = AutoTokenizer.from_pretrained(str(directory))
-        self.specials = frozenset(meta.get("special_tokens") or ())
-
-    def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        ids = self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]
-        return [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
-
-    def decode(self, tokens: Sequence[str]) -> str:
-        ids = self.tokenizer.convert_tokens_to_ids([t for t in tokens if t not in self.specials])
-        return self.tokenizer.decode(ids, skip_special_tokens=True).strip()
-
-
-def _load_tokens(directory: Path, meta: Mapping[str, Any]):  # noqa: ANN202 - private union
-    if meta.get("model_type") == "marian" and (directory / "source.spm").is_file():
-        return _SentencePieceTokens(directory, meta)
-    if (directory / "tokenizer.json").is_file():
-        return _HFTokenizersTokens(directory, meta)
-    return _TransformersTokens(directory, meta)
-
-
 class CTranslate2Backend:
     """A seq2seq model (MarianMT, BART) running on CTranslate2."""
 
@@ -193,7 +98,7 @@ class CTranslate2Backend:
         self.meta: dict[str, Any] = json.loads(
             (directory / METADATA_FILE).read_text(encoding="utf-8")
         )
-        self._tokens = _load_tokens(directory, self.meta)
+        self._tokens = load_tokens(directory, self.meta)
         # The decoding defaults transformers applies from this checkpoint (wherever it keeps
         # them), recorded at conversion: a call's explicit settings win over them.
         self._defaults: dict[str, Any] = dict(self.meta.get("generation") or {})
@@ -219,6 +124,7 @@ class CTranslate2Backend:
         # transformers forces EOS as the last of max_new_tokens when the model sets
         # forced_eos_token_id, leaving one token fewer for text; match it.
         self._eos_reserve = 1 if self.meta.get("forced_eos_token") else 0
+        self._redo = _RedoRate()
 
     def decoding_params(self, settings: Mapping[str, Any]) -> dict[str, Any]:
         """CTranslate2's decoding options for ``settings``, meaning what transformers makes of
@@ -454,7 +360,9 @@ class CTranslate2Backend:
         budgets: list[int],
     ) -> list[Any]:
         """One beam-search pass at the largest budget; rows that did not end before their own
-        budget are decoded again with it."""
+        budget are decoded again with it. Where most rows have been running into their budget
+        lately (random weights; degenerate input), decoding them twice costs more than one
+        pass per budget, which is used instead (the same results either way: each row's own)."""
         # With length_penalty 0 a row may end as soon as its best beam does, which the returned
         # hypotheses cannot show: then every row below the largest budget is decoded again.
         verifiable = params["length_penalty"] != 0
@@ -469,6 +377,14 @@ class CTranslate2Backend:
             )  # fmt: skip
 
         top = max(budgets)
+        if self._redo.per_budget():
+            results: list[Any] = [None] * len(sources)
+            for budget in sorted(set(budgets)):
+                rows = [i for i, b in enumerate(budgets) if b == budget]
+                done = decode([sources[i] for i in rows], budget)
+                for row, result in zip(rows, done, strict=True):
+                    results[row] = result
+            return results
         wanted = options["num_hypotheses"]
         results = decode(sources, top, num_hypotheses=params["num_beams"] if verifiable else wanted)
         again: dict[int, list[int]] = {}
@@ -478,11 +394,39 @@ class CTranslate2Backend:
             )
             if budget != top and not ended_early:
                 again.setdefault(budget, []).append(row)
+        self._redo.observe(sum(b != top for b in budgets), sum(map(len, again.values())))
         for budget, rows in again.items():
             redone = decode([sources[i] for i in rows], budget)
             for row, result in zip(rows, redone, strict=True):
                 results[row] = result
         return results
+
+
+class _RedoRate:
+    """How often rows below their band's largest budget had to be decoded again, lately
+    (decayed counts). Only the cost depends on it, never a result."""
+
+    DECAY = 0.8
+    PROBE_EVERY = 16  # passes per budget between two band passes that measure the rate again
+
+    def __init__(self) -> None:
+        self.below = 0.0
+        self.redone = 0.0
+        self.skipped = 0
+
+    def observe(self, below: int, redone: int) -> None:
+        self.below = self.DECAY * self.below + below
+        self.redone = self.DECAY * self.redone + redone
+
+    def per_budget(self) -> bool:
+        """Whether the next pass should be one per budget (most rows were decoded twice)."""
+        if self.below <= 0 or self.redone < 0.5 * self.below:
+            return False
+        self.skipped += 1
+        if self.skipped >= self.PROBE_EVERY:
+            self.skipped = 0
+            return False
+        return True
 
 
 def _budget_bands(budgets: Sequence[int], spread: float = 2.0) -> list[list[int]]:
