@@ -306,3 +306,34 @@ def test_alternatives_from_the_same_search_are_distinct(
     assert translator.alternatives(sentence, 0) == []
     with pytest.raises(ConfigError):
         translator.alternatives(sentence, 6)
+
+
+@pytest.mark.parametrize("retry_passes", [True, False])
+def test_the_guards_retry_keeps_the_chosen_outputs_values(
+    tiny_marian: Path, retry_passes: bool
+) -> None:
+    from translate import Translator
+
+    tr = Translator(model=str(tiny_marian), backend="transformers", cache_size=0)
+    broken = "the the the the the the the the the the the the the the the the the the"
+    good = "The minister said that the talks would resume."
+    scripted = [
+        Generation(broken, 18, -2.0, ((0, 3),)),
+        Generation(good if retry_passes else broken, 9, -0.1, () if retry_passes else ((4, 7),)),
+    ]
+
+    def generate(texts, settings, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        return [scripted.pop(0) for _ in texts]
+
+    tr.backend.generate = generate  # type: ignore[method-assign]
+    try:
+        seg = tr.translate("قال الوزير إن المحادثات ستستأنف.").segments[0]
+    finally:
+        del tr.backend.generate
+    assert "retried" in seg.flags
+    if retry_passes:
+        assert seg.target == good and seg.weak == ()
+        assert seg.confidence == pytest.approx(math.exp(-0.1))
+    else:  # the first output stays, with its own values
+        assert "degenerate" in seg.flags and seg.target == broken
+        assert seg.confidence == pytest.approx(math.exp(-2.0)) and seg.weak == ((0, 3),)
