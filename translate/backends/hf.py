@@ -242,13 +242,16 @@ class _TokenLogProbs:
     """
 
     def __init__(self, beams: int) -> None:
-        self.keep = 1 if beams <= 1 else 2 * beams + 1
+        # At least 2: a step is forced when the second-best token is impossible.
+        self.keep = 2 if beams <= 1 else 2 * beams + 1
         self.steps: list[tuple[Any, Any, Any]] = []
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
-        logp = scores.float().log_softmax(-1)
-        forced = logp.isfinite().sum(-1) == 1
-        values, indices = logp.topk(min(self.keep, logp.shape[-1]), dim=-1)
+        # Two passes over the vocabulary (top-k, log-sum-exp) rather than a log_softmax that
+        # writes a vocabulary-wide tensor: ~1% of a beam step of an opus-mt-sized model.
+        values, indices = scores.topk(min(self.keep, scores.shape[-1]), dim=-1)
+        values = values.float() - scores.float().logsumexp(-1, keepdim=True)
+        forced = ~values[:, 1].isfinite() if values.shape[-1] > 1 else values[:, 0] == 0
         self.steps.append((values, indices, forced))
         return scores
 
