@@ -207,7 +207,9 @@ class CTranslate2Backend:
         steps: dict[int, list[float | None]] = {}
         results = self._decode(sources, params, prefix, budgets, steps)
         per_token: list[list[float | None] | None] = [steps.get(i) for i in range(len(sources))]
-        if params["num_beams"] > 1 and alternatives == 0:
+        # Weak words are a translation's (summaries do not show them): only then is a beam
+        # search's output scored token by token.
+        if params["num_beams"] > 1 and alternatives == 0 and self.spec.role == "translation":
             per_token = self._score_tokens(sources, results, prefix, params["length_penalty"])
         out = []
         for row, result in enumerate(results):
