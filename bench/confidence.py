@@ -81,7 +81,32 @@ def worker(task: dict[str, Any]) -> dict[str, Any]:
                         backend.generate(batch, settings, alternatives=3 * (kind != "project"))
                 runs[kind].append(time.perf_counter() - start)
         figures[str(beams)] = {kind: statistics.median(times) for kind, times in runs.items()}
-    return {"engine": task["engine"], "quantization": backend.quantization, "figures": figures}
+    out = {"engine": task["engine"], "quantization": backend.quantization, "figures": figures}
+    if task["engine"] == "ctranslate2":
+        out["caps"] = _caps_policies(backend, batches, task["runs"])
+    return out
+
+
+def _caps_policies(backend: Any, batches: list[list[str]], runs: int) -> dict[str, float]:
+    """Issue 24 point 4: beam 4 with each row's own cap (1.2x its tokens, as the Translator
+    sets it); random weights run every row into its cap. ``bands``: one pass per band of caps
+    within 2x, rows below the band's top decoded again; ``per-budget``: one pass per cap."""
+    from translate.batching import output_cap
+
+    settings = {"num_beams": 4, "max_length_ratio": 1.2, "max_new_tokens": 512}
+    work = []
+    for batch in batches:
+        caps = [output_cap(n, settings, 512) for n in backend.count_tokens(batch)]
+        work.append((batch, caps, {"num_beams": 4, "max_new_tokens": max(caps)}))
+    times: dict[str, list[float]] = {"bands": [], "per-budget": []}
+    for _ in range(runs):
+        for policy in times:
+            backend._redo.per_budget = (lambda: True) if policy == "per-budget" else (lambda: False)
+            start = time.perf_counter()
+            for batch, caps, engine in work:
+                backend.generate(batch, engine, caps=caps if len(set(caps)) > 1 else None)
+            times[policy].append(time.perf_counter() - start)
+    return {policy: statistics.median(values) for policy, values in times.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,6 +169,14 @@ def main(argv: list[str] | None = None) -> int:
             )
     headers = ["engine", "search", "plain s", "project s", "project/plain", "3 alts s", "alts/proj"]
     print(base.table(headers, rows))
+    for result in results:
+        if "caps" in result:
+            caps = result["caps"]
+            print(
+                f"\nctranslate2 beam 4, each row its own cap (all rows run into it): band passes "
+                f"+ second decodes {caps['bands']:.2f} s, one pass per cap "
+                f"{caps['per-budget']:.2f} s ({caps['bands'] / caps['per-budget']:.2f}x)"
+            )
     print(
         "\nproject/plain is the whole backend over the bare engine call: confidence, weak words,"
         "\ntokenising and detokenising included (an upper bound of the confidence's own cost)."
