@@ -278,8 +278,7 @@ def test_weak_words_on_word_boundaries_never_untouchables(
     assert passthrough.weak == () and passthrough.confidence is None
     for seg in result.segments:
         assert url not in seg.target or all(
-            e <= seg.target.index(url) or s >= seg.target.index(url) + len(url)
-            for s, e in seg.weak
+            e <= seg.target.index(url) or s >= seg.target.index(url) + len(url) for s, e in seg.weak
         )
         for start, end in seg.weak:
             word = seg.target[start:end]
