@@ -43,6 +43,7 @@ SEEDS = REPO / "seeds"
 MODEL_FIXTURES = frozenset(
     {
         "tiny_marian",
+        "trained_marian",
         "tiny_bart",
         "tiny_bart_dir",
         "tiny_bart_forced_bos",
@@ -92,6 +93,21 @@ def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     transformers.logging.set_verbosity_error()
     return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))
+
+
+@pytest.fixture(scope="session")
+def trained_marian(request: pytest.FixtureRequest) -> Path:
+    """A tiny MarianMT TRAINED on templated Arabic→English news sentences
+    (``tests/trained_marian.py``): its outputs end with EOS and it is more confident on a
+    sentence like its training data than on a scrambled one. A model directory for
+    ``Translator(model=...)`` (both engines). Built once (a few minutes on two cores) and kept
+    in pytest's cache directory under a hash of its recipe, so later runs reuse it."""
+    import transformers
+
+    from tests.trained_marian import trained_marian_dir
+
+    transformers.logging.set_verbosity_error()
+    return trained_marian_dir(request.config.cache.mkdir("trained-marian"))
 
 
 @pytest.fixture(scope="session")

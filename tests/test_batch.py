@@ -75,7 +75,7 @@ def test_txt_to_each_output_format(
     rows = read_rows(out)
     assert [int(r["row_id"]) for r in rows] == list(range(len(DOCS)))
     assert [r["text"] for r in rows] == DOCS
-    assert list(rows[0]) == ["row_id", "text", "translation", "flags", "error"]
+    assert list(rows[0]) == ["row_id", "text", "translation", "flags", "confidence", "error"]
     assert all(r["translation"] and r["error"] == "" for r in rows)
     flags = rows[0]["flags"]
     assert isinstance(flags, str) if fmt == "csv" else isinstance(flags, list)
@@ -116,7 +116,9 @@ def test_folder_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 1  # one file is not UTF-8
     rows = read_rows(out)
     assert [r["file"] for r in rows] == ["a.txt", "b.txt", "sub/c.txt"]
-    assert list(rows[0]) == ["row_id", "file", "text", "translation", "flags", "error"]
+    assert list(rows[0]) == [
+        "row_id", "file", "text", "translation", "flags", "confidence", "error",
+    ]  # fmt: skip
     assert rows[1]["text"] == DOCS[1] + "\n" + DOCS[2] + "\n"
     assert "\n" in rows[1]["translation"]  # one document per file, paragraphs kept
     assert rows[2]["error"].startswith("The file sub/c.txt is not valid UTF-8")
@@ -166,6 +168,7 @@ def test_jsonl_per_row_errors_keep_every_row(
         "body",
         "translation",
         "flags",
+        "confidence",
         "error",
     ]
     assert sidecar(out)["counts"] == {
@@ -211,7 +214,9 @@ def test_csv_input_keeps_columns_as_text(
     code, _, _ = batch(capsys, source, out, "--column", "body")
     assert code == 1
     table = pq.read_table(out)
-    assert table.column_names == ["row_id", "id", "body", "date", "translation", "flags", "error"]
+    assert table.column_names == [
+        "row_id", "id", "body", "date", "translation", "flags", "confidence", "error",
+    ]  # fmt: skip
     assert table.schema.field("id").type == pa.string()
     rows = table.to_pylist()
     assert [r["id"] for r in rows] == ["007", "008", "009"]
@@ -263,7 +268,7 @@ def test_existing_translation_column_needs_overwrite(
     assert code == 0
     (row,) = read_rows(out)
     assert row["translation"] not in ("", "old")
-    assert list(row) == ["row_id", "text", "translation", "flags", "error"]
+    assert list(row) == ["row_id", "text", "translation", "flags", "confidence", "error"]
 
 
 def test_missing_column_is_a_usage_error_before_any_work(
@@ -336,7 +341,9 @@ def test_summarize_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     code, _, _ = batch(capsys, source, out, "--summarize", "--summary-method", "extractive")
     assert code == 1
     rows = read_rows(out)
-    assert list(rows[0]) == ["row_id", "text", "translation", "summary", "flags", "error"]
+    assert list(rows[0]) == [
+        "row_id", "text", "translation", "summary", "flags", "confidence", "error",
+    ]  # fmt: skip
     assert rows[0]["summary"] and rows[0]["error"] == ""
     assert rows[1]["summary"] == "" and rows[1]["error"] == "The input is empty."
     assert sidecar(out)["settings"]["summary"] == {

@@ -192,7 +192,8 @@ def test_cli_jsonl_with_summaries_equals_local(
     assert ray_rows == expected
     assert [r["row_id"] for r in ray_rows] == list(range(ROWS))
     assert list(ray_rows[0]) == [
-        "row_id", "id", "text", "tags", "body", "translation", "summary", "flags", "error",
+        "row_id", "id", "text", "tags", "body", "translation", "summary", "flags", "confidence",
+        "error",
     ]  # fmt: skip
     errors = {r["row_id"]: r["error"] for r in ray_rows if r["error"]}
     assert sorted(errors) == [3, 10, 77, 150, 151, 299]

@@ -356,6 +356,9 @@ def test_generation_config_defaults_apply_like_transformers(tiny_marian: Path) -
             calls.append(kwargs)
             return backend_translator.translate_batch(sources, **kwargs)
 
+        def score_batch(self, sources, targets, **kwargs):  # noqa: ANN001, ANN202
+            return backend_translator.score_batch(sources, targets, **kwargs)
+
     backend_translator = backend.translator
     backend.translator = Recorder()
     backend._defaults = {"num_beams": 3, "no_repeat_ngram_size": 2, "min_length": 9}
@@ -401,8 +404,14 @@ def test_beam_rows_run_in_bands_of_similar_budgets(tiny_marian: Path) -> None:
             calls.append((len(sources), kwargs["max_decoding_length"]))
             return backend_translator.translate_batch(sources, **kwargs)
 
+        def score_batch(self, sources, targets, **kwargs):  # noqa: ANN001, ANN202
+            return backend_translator.score_batch(sources, targets, **kwargs)
+
     backend_translator = backend.translator
     backend.translator = Recorder()
+    # Random weights run every row into its budget, which would switch the path to one pass
+    # per budget (the next test): keep the band passes here.
+    backend._redo.per_budget = lambda: False  # type: ignore[method-assign]
     texts = ["قال الوزير.", "قال الرئيس.", "وأضاف أن الحكومة ستواصل العمل.", "وأكد أنه قريب."]
     caps = [10, 12, 100, 60]
     out = backend.generate(texts, {"num_beams": 2, "max_new_tokens": 100}, caps=caps)
@@ -412,3 +421,38 @@ def test_beam_rows_run_in_bands_of_similar_budgets(tiny_marian: Path) -> None:
     # decoded again at their own budget when they ran into the band's.
     assert [c for c in calls if c[0] == 2] == [(2, budget[12]), (2, budget[100])]
     assert {c for c in calls if c[0] == 1} <= {(1, budget[10]), (1, budget[60])}
+
+
+def test_rows_running_into_their_budget_are_not_decoded_twice(tiny_marian: Path) -> None:
+    """Random weights never end a row, so every row below its band's top budget would be
+    decoded again; once that is what happens lately, the beam path decodes one pass per budget
+    instead. Results stay each row's own (equal to decoding it alone)."""
+    spec = _spec(tiny_marian, "translation")
+    backend = CTranslate2Backend(spec, device="cpu", quantization="float32")
+    calls: list[tuple[int, int]] = []
+
+    class Recorder:
+        def translate_batch(self, sources, **kwargs):  # noqa: ANN001, ANN202
+            calls.append((len(sources), kwargs["max_decoding_length"]))
+            return backend_translator.translate_batch(sources, **kwargs)
+
+        def score_batch(self, sources, targets, **kwargs):  # noqa: ANN001, ANN202
+            return backend_translator.score_batch(sources, targets, **kwargs)
+
+    backend_translator = backend.translator
+    backend.translator = Recorder()
+    texts = ["قال الوزير.", "قال الرئيس.", "وأضاف أن الحكومة ستواصل العمل.", "وأكد أنه قريب."]
+    caps = [10, 12, 14, 16]
+    settings = {"num_beams": 2, "max_new_tokens": 16}
+    first = backend.generate(texts, settings, caps=caps)
+    assert len(calls) > 1 and any(n == 1 for n, _ in calls)  # a band pass, then redos
+    calls.clear()
+    second = backend.generate(texts, settings, caps=caps)
+    budgets = sorted(cap - backend._eos_reserve for cap in caps)
+    assert sorted(calls) == [(1, b) for b in budgets]  # one pass per budget, nothing twice
+    assert [g.text for g in second] == [g.text for g in first]
+    alone = [
+        backend.generate([text], {**settings, "max_new_tokens": cap})[0]
+        for text, cap in zip(texts, caps, strict=True)
+    ]
+    assert [g.text for g in second] == [g.text for g in alone]

@@ -13,10 +13,16 @@ from typing import Any
 
 @dataclass(frozen=True)
 class CachedTranslation:
+    """One sentence's translation as cached: its text, flags, length in model tokens, mean
+    log-probability per token, confidence (``exp`` of it; None where the model did not write
+    the text) and weak words (character spans in ``target``)."""
+
     target: str
     flags: tuple[str, ...]
     tokens: int
     score: float | None
+    confidence: float | None = None
+    weak: tuple[tuple[int, int], ...] = ()
 
 
 def cache_key(

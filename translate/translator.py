@@ -23,6 +23,9 @@ from dataclasses import replace
 from typing import Any
 
 from . import text as T
+from .alternatives import Alternative, check_count, segment_alternatives
+from .backends.base import Generation
+from .backends.confidence import confidence, relocate_spans
 from .backends.handle import ModelHandle
 from .batching import output_cap, plan_batches, stream_chunks
 from .cache import CachedTranslation, SentenceCache, cache_key
@@ -195,6 +198,22 @@ class Translator(ModelHandle):
                 yield self.segment(text, pieces[order[shown]], order[shown])
                 shown += 1
 
+    def alternatives(self, sentence: str, n: int = 3) -> list[Alternative]:
+        """Up to ``n`` (at most 5) other translations of one sentence from its beam search's
+        n-best list, distinct from each other and from the chosen translation (case and
+        whitespace aside), each with its confidence; ``n=0`` costs nothing. Raises InputError
+        for text that is not one segment. For every segment of a text, see
+        :func:`translate.alternatives.segment_alternatives`."""
+        if check_count(n) == 0:
+            return []
+        result = self.translate(sentence)
+        if len(result.segments) != 1:
+            raise InputError(
+                f"alternatives() takes one sentence; this text has {len(result.segments)} "
+                "segments (use translate.alternatives.segment_alternatives for a text)."
+            )
+        return segment_alternatives(self, result, n)[0]
+
     # -- preparation -------------------------------------------------------------------------
     def _model_input(self, source: str) -> tuple[str, list[str]]:
         return T.protect_untouchables(T.normalize(source))
@@ -354,7 +373,7 @@ class Translator(ModelHandle):
             flags = list(report.flags)
             if not in_place:
                 flags.append("untouchable-restored")
-            piece.result = CachedTranslation(target, tuple(flags), out.tokens, out.score)
+            piece.result = _cached(target, tuple(flags), out, piece.originals)
             if report.degenerate:
                 retry.append(piece)
         if retry:
@@ -377,7 +396,7 @@ class Translator(ModelHandle):
             extra = [] if in_place else ["untouchable-restored"]
             if not report.degenerate:
                 flags = (*report.flags, *extra, "retried")
-                piece.result = CachedTranslation(target, tuple(flags), out.tokens, out.score)
+                piece.result = _cached(target, flags, out, piece.originals)
             else:
                 piece.result = replace(first, flags=(*first.flags, "degenerate", "retried"))
 
@@ -397,6 +416,8 @@ class Translator(ModelHandle):
             sentence=piece.sentence,
             flags=flags,
             score=result.score,
+            confidence=result.confidence,
+            weak=result.weak,
         )
 
     def assemble(self, text: str, pieces: Sequence[Piece]) -> TranslationResult:
@@ -417,6 +438,15 @@ class Translator(ModelHandle):
             meta=self.meta,
             warnings=warnings,
         )
+
+
+def _cached(
+    target: str, flags: tuple[str, ...], out: Generation, originals: list[str]
+) -> CachedTranslation:
+    """A model output as cached: weak words moved onto the restored text (untouchables are
+    not the model's words, so never weak)."""
+    weak = relocate_spans(out.text, out.weak, target, originals) if out.weak else ()
+    return CachedTranslation(target, flags, out.tokens, out.score, confidence(out.score), weak)
 
 
 def translate(

@@ -13,6 +13,11 @@ class Segment:
     ``source`` is the original text span exactly as given (``text[start:end]``). A sentence longer
     than the model's window is split into several segments sharing one ``sentence`` number and
     flagged ``"windowed"``.
+
+    ``confidence`` is the geometric mean of the probabilities of the tokens the model chose
+    (``exp(score)``), None for text the model did not write (passthrough). ``weak`` holds the
+    character spans ``(start, end)`` in ``target`` of words with a token the model gave a
+    probability below 0.5; restored untouchables are never weak.
     """
 
     index: int
@@ -24,10 +29,13 @@ class Segment:
     sentence: int
     flags: tuple[str, ...] = ()
     score: float | None = None
+    confidence: float | None = None
+    weak: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["flags"] = list(self.flags)
+        data["weak"] = [list(span) for span in self.weak]
         return data
 
 
@@ -41,6 +49,12 @@ class TranslationResult:
     warnings: list[str] = field(default_factory=list)
 
     @property
+    def confidence(self) -> float | None:
+        """The lowest confidence of any segment the model wrote (None when it wrote none)."""
+        values = [seg.confidence for seg in self.segments if seg.confidence is not None]
+        return min(values) if values else None
+
+    @property
     def flags(self) -> list[str]:
         """Every flag raised on any segment, sorted and without repeats."""
         return sorted({flag for seg in self.segments for flag in seg.flags})
@@ -52,4 +66,5 @@ class TranslationResult:
             "meta": dict(self.meta),
             "warnings": list(self.warnings),
             "flags": self.flags,
+            "confidence": self.confidence,
         }

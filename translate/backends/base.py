@@ -13,11 +13,15 @@ from ..registry import ENGINE_KEYS, ModelSpec
 
 @dataclass(frozen=True)
 class Generation:
-    """One decoded output: its text, its length in model tokens and its mean log-probability."""
+    """One decoded output: its text, its length in model tokens, its mean log-probability per
+    generated token (forced tokens left out), the character spans of its weak words (see
+    :mod:`.confidence`) and, when asked for, the other hypotheses of the same beam search."""
 
     text: str
     tokens: int
     score: float | None = None
+    weak: tuple[tuple[int, int], ...] = ()
+    alternatives: tuple[Generation, ...] = ()
 
 
 @runtime_checkable
@@ -39,11 +43,14 @@ class Seq2SeqBackend(Protocol):
         settings: Mapping[str, Any],
         *,
         caps: Sequence[int] | None = None,
+        alternatives: int = 0,
     ) -> list[Generation]:
         """Decode a batch. ``settings`` uses the keys of ``ENGINE_KEYS``. Never truncates.
 
         ``caps`` gives each text its own ``max_new_tokens``; each output is then exactly what
         that text gives alone with its cap, so neighbours with other caps change nothing.
+        ``alternatives=n`` (engines that support it) also returns up to ``n`` other hypotheses
+        of each row's beam search, widened to ``n + 1`` beams when narrower; 0 costs nothing.
         """
         ...
 

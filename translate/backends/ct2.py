@@ -13,12 +13,14 @@ import json
 import math
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InternalError
 from ..registry import ModelSpec
 from .base import Generation, engine_settings
+from .confidence import WEAK_PROBABILITY, weak_spans
 from .convert import (
     METADATA_FILE,
     check_quantization,
@@ -27,8 +29,10 @@ from .convert import (
     is_converted,
     require_ctranslate2,
 )
+from .ct2_tokens import clean_up_tokenization, load_tokens  # noqa: F401 - re-exported
 
 THREADS_ENV = "TARJAMA_CT2_THREADS"
+_WEAK_LOG_PROB_SUM = math.log(WEAK_PROBABILITY)
 
 
 def resolve_ct2_device(device: str) -> tuple[str, int]:
@@ -67,102 +71,6 @@ def default_threads() -> int:
     return os.cpu_count() or 1
 
 
-def clean_up_tokenization(text: str) -> str:
-    """transformers' ``clean_up_tokenization``: drop spaces before punctuation and clitics."""
-    for before, after in (
-        (" .", "."),
-        (" ?", "?"),
-        (" !", "!"),
-        (" ,", ","),
-        (" ' ", "'"),
-        (" n't", "n't"),
-        (" 'm", "'m"),
-        (" 's", "'s"),
-        (" 've", "'ve"),
-        (" 're", "'re"),
-    ):
-        text = text.replace(before, after)
-    return text
-
-
-class _SentencePieceTokens:
-    """MarianTokenizer's tokenisation with ``sentencepiece`` alone: pieces in, pieces out."""
-
-    def __init__(self, directory: Path, meta: Mapping[str, Any]) -> None:
-        import sentencepiece as spm
-
-        self.source = spm.SentencePieceProcessor(model_file=str(directory / "source.spm"))
-        self.target = spm.SentencePieceProcessor(model_file=str(directory / "target.spm"))
-        vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
-        self.vocab = frozenset(vocab)
-        self.eos = str(meta.get("eos_token") or "</s>")
-        self.unk = str(meta.get("unk_token") or "<unk>")
-        self.specials = frozenset(meta.get("special_tokens") or (self.eos, self.unk, "<pad>"))
-        self.clean_up = bool(meta.get("clean_up_tokenization_spaces"))
-
-    def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        out = []
-        for text in texts:
-            code: list[str] = []
-            # A leading language code such as ">>eng<<" is one token, as MarianTokenizer has it.
-            if text.startswith(">>") and (end := text.find("<<")) != -1:
-                code, text = [text[: end + 2]], text[end + 2 :]
-            pieces = self.source.encode(text, out_type=str) if text else []
-            out.append([p if p in self.vocab else self.unk for p in code + pieces] + [self.eos])
-        return out
-
-    def decode(self, tokens: Sequence[str]) -> str:
-        kept = [t for t in tokens if t not in self.specials]
-        text = self.target.decode_pieces(kept).replace("\u2581", " ").strip()
-        return clean_up_tokenization(text) if self.clean_up else text
-
-
-class _HFTokenizersTokens:
-    """A ``tokenizers`` tokenizer.json (BART's byte-level BPE) without transformers."""
-
-    def __init__(self, directory: Path, meta: Mapping[str, Any]) -> None:
-        from tokenizers import Tokenizer
-
-        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        self.specials = frozenset(meta.get("special_tokens") or ())
-        self.clean_up = bool(meta.get("clean_up_tokenization_spaces"))
-
-    def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        return [enc.tokens for enc in self.tokenizer.encode_batch(list(texts))]
-
-    def decode(self, tokens: Sequence[str]) -> str:
-        ids = [self.tokenizer.token_to_id(t) for t in tokens if t not in self.specials]
-        text = self.tokenizer.decode([i for i in ids if i is not None], skip_special_tokens=True)
-        text = text.strip()
-        return clean_up_tokenization(text) if self.clean_up else text
-
-
-class _TransformersTokens:
-    """Fallback for a model with neither sentencepiece files nor tokenizer.json."""
-
-    def __init__(self, directory: Path, meta: Mapping[str, Any]) -> None:
-        from transformers import AutoTokenizer
-
-        self.tokenizer = AutoTokenizer.from_pretrained(str(directory))
-        self.specials = frozenset(meta.get("special_tokens") or ())
-
-    def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        ids = self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]
-        return [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
-
-    def decode(self, tokens: Sequence[str]) -> str:
-        ids = self.tokenizer.convert_tokens_to_ids([t for t in tokens if t not in self.specials])
-        return self.tokenizer.decode(ids, skip_special_tokens=True).strip()
-
-
-def _load_tokens(directory: Path, meta: Mapping[str, Any]):  # noqa: ANN202 - private union
-    if meta.get("model_type") == "marian" and (directory / "source.spm").is_file():
-        return _SentencePieceTokens(directory, meta)
-    if (directory / "tokenizer.json").is_file():
-        return _HFTokenizersTokens(directory, meta)
-    return _TransformersTokens(directory, meta)
-
-
 class CTranslate2Backend:
     """A seq2seq model (MarianMT, BART) running on CTranslate2."""
 
@@ -190,7 +98,7 @@ class CTranslate2Backend:
         self.meta: dict[str, Any] = json.loads(
             (directory / METADATA_FILE).read_text(encoding="utf-8")
         )
-        self._tokens = _load_tokens(directory, self.meta)
+        self._tokens = load_tokens(directory, self.meta)
         # The decoding defaults transformers applies from this checkpoint (wherever it keeps
         # them), recorded at conversion: a call's explicit settings win over them.
         self._defaults: dict[str, Any] = dict(self.meta.get("generation") or {})
@@ -216,6 +124,7 @@ class CTranslate2Backend:
         # transformers forces EOS as the last of max_new_tokens when the model sets
         # forced_eos_token_id, leaving one token fewer for text; match it.
         self._eos_reserve = 1 if self.meta.get("forced_eos_token") else 0
+        self._redo = _RedoRate()
 
     def decoding_params(self, settings: Mapping[str, Any]) -> dict[str, Any]:
         """CTranslate2's decoding options for ``settings``, meaning what transformers makes of
@@ -273,6 +182,7 @@ class CTranslate2Backend:
         settings: Mapping[str, Any],
         *,
         caps: Sequence[int] | None = None,
+        alternatives: int = 0,
     ) -> list[Generation]:
         if not texts:
             return []
@@ -285,26 +195,106 @@ class CTranslate2Backend:
                 f"{self.spec.max_input_tokens}; split it before generation."
             )
         params = self.decoding_params(settings)
+        if alternatives > 0:
+            params["num_beams"] = max(params["num_beams"], alternatives + 1)
+            params["num_hypotheses"] = params["num_beams"]
         budgets = None
         if caps is not None and len(set(caps)) > 1:
             budgets = [max(1, int(cap) - self._eos_reserve) for cap in caps]
             params["max_decoding_length"] = max(budgets)
             params["min_decoding_length"] = min(params["min_decoding_length"], min(budgets))
         prefix = [self._prefix] if self._prefix else []
-        results = self._decode(sources, params, prefix, budgets)
-        length_penalty = params["length_penalty"]
+        steps: dict[int, list[float | None]] = {}
+        results = self._decode(sources, params, prefix, budgets, steps)
+        per_token: list[list[float | None] | None] = [steps.get(i) for i in range(len(sources))]
+        # Weak words are a translation's (summaries do not show them): only then is a beam
+        # search's output scored token by token.
+        if params["num_beams"] > 1 and alternatives == 0 and self.spec.role == "translation":
+            per_token = self._score_tokens(sources, results, prefix, params["length_penalty"])
         out = []
-        for result in results:
+        for row, result in enumerate(results):
+            hypotheses = [
+                self._generation(list(h), raw, prefix, params["length_penalty"], per_token[row])
+                for h, raw in zip(
+                    result.hypotheses[: params.get("num_hypotheses", 1)],
+                    result.scores or [None],
+                    strict=False,
+                )
+            ]
+            best, *others = hypotheses
+            out.append(replace(best, alternatives=tuple(others)) if alternatives else best)
+        return out
+
+    def _generation(
+        self,
+        hypothesis: list[str],
+        raw: float | None,
+        prefix: list[str],
+        length_penalty: float,
+        per_token: list[float | None] | None,
+    ) -> Generation:
+        """One hypothesis as a Generation: its score is the engine's (the same mean the
+        per-token values give); weak words need the per-token values."""
+        score = _mean_log_prob(raw, len(hypothesis), len(prefix), length_penalty)
+        if prefix and hypothesis[: len(prefix)] == prefix:
+            hypothesis = hypothesis[len(prefix) :]
+        weak: tuple[tuple[int, int], ...] = ()
+        # The values end with the last generated token: align them from the end.
+        values = list(per_token or [])[-len(hypothesis) :] if hypothesis else []
+        values = [None] * (len(hypothesis) - len(values)) + values
+        if hypothesis and hypothesis[-1] == self._eos:
+            hypothesis.pop()
+            values.pop()
+        text = self._tokens.decode(hypothesis)
+        kept = [(t, v) for t, v in zip(hypothesis, values, strict=True)
+                if t not in self._tokens.specials]  # fmt: skip
+        if per_token:
+            weak = weak_spans(text, [t for t, _ in kept], [v for _, v in kept])
+        pieces = kept
+        return Generation(text=text, tokens=len(pieces), score=score, weak=weak)
+
+    def _score_tokens(
+        self,
+        sources: list[list[str]],
+        results: list[Any],
+        prefix: list[str],
+        length_penalty: float,
+    ) -> list[list[float | None] | None]:
+        """Per-token log-probabilities of each chosen beam-search output.
+
+        CTranslate2's beam search returns only the sequence score (its per-step callback and
+        ``return_logits_vocab`` are greedy-only), so the chosen outputs are scored in one
+        teacher-forced pass (``score_batch``), not decoded again. A row whose whole
+        log-probability is above log 0.5 cannot hold a token below 0.5 (every term is <= 0):
+        it needs no scoring, and has no weak word.
+        """
+        todo: list[int] = []
+        targets: list[list[str]] = []
+        closed: list[bool] = []
+        out: list[list[float | None] | None] = [None] * len(results)
+        for row, result in enumerate(results):
             hypothesis = list(result.hypotheses[0])
             raw = result.scores[0] if result.scores else None
-            score = _mean_log_prob(raw, len(hypothesis), len(prefix), length_penalty)
-            if prefix and hypothesis[: len(prefix)] == prefix:
-                hypothesis = hypothesis[len(prefix) :]
-            if hypothesis and hypothesis[-1] == self._eos:
+            if raw is not None and raw * len(hypothesis) ** length_penalty > _WEAK_LOG_PROB_SUM:
+                out[row] = []
+                continue
+            ended = bool(hypothesis) and hypothesis[-1] == self._eos
+            if ended:
                 hypothesis.pop()
-            text = self._tokens.decode(hypothesis)
-            tokens = sum(1 for t in hypothesis if t not in self._tokens.specials)
-            out.append(Generation(text=text, tokens=tokens, score=score))
+            todo.append(row)
+            targets.append(hypothesis)
+            closed.append(ended)
+        if not todo:
+            return out
+        scored = self.translator.score_batch(
+            [sources[i] for i in todo], targets, max_input_length=0
+        )
+        for row, ended, result in zip(todo, closed, scored, strict=True):
+            # One value per target token (the forced prefix included) and the end token it
+            # appends, which belongs to the output only where it ended there; the prefix is
+            # dropped by aligning from the end.
+            values = list(result.log_probs)
+            out[row] = values if ended else values[:-1]
         return out
 
     def _decode(
@@ -313,6 +303,7 @@ class CTranslate2Backend:
         params: Mapping[str, Any],
         prefix: list[str],
         budgets: list[int] | None,
+        steps: dict[int, list[float | None]] | None = None,
     ) -> list[Any]:
         """``translate_batch``; with per-row ``budgets`` (most tokens, prefix included), each
         row's result is the one it would get alone with its own budget.
@@ -336,18 +327,20 @@ class CTranslate2Backend:
             "min_decoding_length": params["min_decoding_length"],
             "return_scores": True,
             "return_end_token": True,
+            "num_hypotheses": params.get("num_hypotheses", 1),
         }
+        if params["num_beams"] == 1:
+            # Greedy: the per-step callback carries each chosen token's log-probability (a
+            # forced prefix token is not a step); it also ends each row at its own budget.
+            collected = steps if steps is not None else {}
+
+            def on_step(step: Any) -> bool:
+                collected.setdefault(step.batch_id, []).append(step.log_prob)
+                return budgets is not None and step.step + 1 >= budgets[step.batch_id]
+
+            return list(self.translator.translate_batch(sources, **options, callback=on_step))
         if budgets is None:
             return list(self.translator.translate_batch(sources, **options))
-        if params["num_beams"] == 1:
-            # `step` counts the prefix, as max_decoding_length does.
-            return list(
-                self.translator.translate_batch(
-                    sources,
-                    **options,
-                    callback=lambda step: step.step + 1 >= budgets[step.batch_id],
-                )
-            )
         # Rows run to their call's budget unless they end, so a row far below the largest
         # budget of a batch would decode long past its own (and then again): each band of
         # budgets within 2x of its smallest is one pass.
@@ -369,7 +362,9 @@ class CTranslate2Backend:
         budgets: list[int],
     ) -> list[Any]:
         """One beam-search pass at the largest budget; rows that did not end before their own
-        budget are decoded again with it."""
+        budget are decoded again with it. Where most rows have been running into their budget
+        lately (random weights; degenerate input), decoding them twice costs more than one
+        pass per budget, which is used instead (the same results either way: each row's own)."""
         # With length_penalty 0 a row may end as soon as its best beam does, which the returned
         # hypotheses cannot show: then every row below the largest budget is decoded again.
         verifiable = params["length_penalty"] != 0
@@ -379,13 +374,21 @@ class CTranslate2Backend:
                 self.translator.translate_batch(
                     batch,
                     **{**options, "target_prefix": [prefix] * len(batch) if prefix else None,
-                       "max_decoding_length": budget},
-                    **extra,
+                       "max_decoding_length": budget, **extra},
                 )
             )  # fmt: skip
 
         top = max(budgets)
-        results = decode(sources, top, num_hypotheses=params["num_beams"] if verifiable else 1)
+        if self._redo.per_budget():
+            results: list[Any] = [None] * len(sources)
+            for budget in sorted(set(budgets)):
+                rows = [i for i, b in enumerate(budgets) if b == budget]
+                done = decode([sources[i] for i in rows], budget)
+                for row, result in zip(rows, done, strict=True):
+                    results[row] = result
+            return results
+        wanted = options["num_hypotheses"]
+        results = decode(sources, top, num_hypotheses=params["num_beams"] if verifiable else wanted)
         again: dict[int, list[int]] = {}
         for row, (result, budget) in enumerate(zip(results, budgets, strict=True)):
             ended_early = verifiable and all(
@@ -393,11 +396,39 @@ class CTranslate2Backend:
             )
             if budget != top and not ended_early:
                 again.setdefault(budget, []).append(row)
+        self._redo.observe(sum(b != top for b in budgets), sum(map(len, again.values())))
         for budget, rows in again.items():
             redone = decode([sources[i] for i in rows], budget)
             for row, result in zip(rows, redone, strict=True):
                 results[row] = result
         return results
+
+
+class _RedoRate:
+    """How often rows below their band's largest budget had to be decoded again, lately
+    (decayed counts). Only the cost depends on it, never a result."""
+
+    DECAY = 0.8
+    PROBE_EVERY = 16  # passes per budget between two band passes that measure the rate again
+
+    def __init__(self) -> None:
+        self.below = 0.0
+        self.redone = 0.0
+        self.skipped = 0
+
+    def observe(self, below: int, redone: int) -> None:
+        self.below = self.DECAY * self.below + below
+        self.redone = self.DECAY * self.redone + redone
+
+    def per_budget(self) -> bool:
+        """Whether the next pass should be one per budget (most rows were decoded twice)."""
+        if self.below <= 0 or self.redone < 0.5 * self.below:
+            return False
+        self.skipped += 1
+        if self.skipped >= self.PROBE_EVERY:
+            self.skipped = 0
+            return False
+        return True
 
 
 def _budget_bands(budgets: Sequence[int], spread: float = 2.0) -> list[list[int]]:

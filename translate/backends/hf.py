@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InternalError
 from ..registry import ModelSpec
 from .base import Generation, engine_settings
+from .confidence import mean_log_prob, weak_spans
 from .hub import model_files, unavailable
 
 log = logging.getLogger(__name__)
@@ -113,6 +115,7 @@ class TransformersBackend:
         settings: Mapping[str, Any],
         *,
         caps: Sequence[int] | None = None,
+        alternatives: int = 0,
     ) -> list[Generation]:
         if not texts:
             return []
@@ -122,11 +125,13 @@ class TransformersBackend:
             out: list[Generation | None] = [None] * len(texts)
             for cap in sorted(set(caps)):
                 rows = [i for i, c in enumerate(caps) if c == cap]
-                done = self.generate([texts[i] for i in rows], settings, caps=[cap] * len(rows))
+                done = self.generate(
+                    [texts[i] for i in rows], settings, caps=[cap] * len(rows),
+                    alternatives=alternatives,
+                )  # fmt: skip
                 for i, generation in zip(rows, done, strict=True):
                     out[i] = generation
             return [g for g in out if g is not None]
-        torch = self._torch
         batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False)
         width = batch["input_ids"].shape[1]
         if width > self.spec.max_input_tokens:
@@ -138,38 +143,37 @@ class TransformersBackend:
         batch = {k: v.to(self.device) for k, v in batch.items()}
         params = engine_settings(settings)
         beams = int(params.get("num_beams", self.model.generation_config.num_beams or 1))
+        hypotheses = 1
+        if alternatives > 0:
+            hypotheses = max(beams, alternatives + 1)
+            beams = params["num_beams"] = hypotheses
+            params["num_return_sequences"] = hypotheses
         processors: list[Any] = []
-        row_caps = [int(c) for c in caps] if caps is not None and len(set(caps)) > 1 else None
-        if row_caps is not None:
-            params["max_new_tokens"] = max(row_caps)
-            processors.append(_RowCaps(row_caps, beams, forced_eos, self.device))
+        if caps is not None and len(set(caps)) > 1:
+            params["max_new_tokens"] = max(int(c) for c in caps)
+            processors.append(_RowCaps([int(c) for c in caps], beams, forced_eos, self.device))
         elif caps:
             params["max_new_tokens"] = int(caps[0])
-        # Per-step scores over the whole vocabulary (output_scores) cost batch x steps x vocab
-        # floats, gigabytes on an opus-mt-sized batch; keep only what the score needs.
-        recorder = _ChosenLogProbs() if beams == 1 else None
-        if recorder is not None:
-            processors.append(recorder)  # last: it sees the scores the search chooses from
-        with torch.inference_mode():
-            sequences = self.model.generate(
+        # Last: it sees the scores the search chooses from. It keeps a few values per row and
+        # step, not the vocabulary-wide scores output_scores would hold (gigabytes).
+        recorder = _TokenLogProbs(beams)
+        processors.append(recorder)
+        with self._torch.inference_mode():
+            output = self.model.generate(
                 **batch,
                 **params,
                 do_sample=False,
-                logits_processor=processors or None,
+                logits_processor=processors,
+                return_dict_in_generate=True,
             )
-            if recorder is not None:
-                scores = recorder.mean_scores(sequences, self._pad_id)
-            else:
-                row_limits = row_caps or [params.get("max_new_tokens")] * sequences.shape[0]
-                scores = self._rescore(batch, sequences, params, row_limits)
-        texts_out = self.tokenizer.batch_decode(sequences, skip_special_tokens=True)
-        specials = set(self.tokenizer.all_special_ids)
-        lengths = [
-            sum(1 for tok in row.tolist()[1:] if tok not in specials) for row in sequences
-        ]
+        sequences = output.sequences
+        per_token = recorder.chosen(sequences, self._pad_id, getattr(output, "beam_indices", None))
+        generations = self._generations(sequences, per_token)
+        if hypotheses == 1:
+            return generations
         return [
-            Generation(text=t.strip(), tokens=n, score=s)
-            for t, n, s in zip(texts_out, lengths, scores, strict=True)
+            _with_alternatives(generations[row : row + hypotheses])
+            for row in range(0, len(generations), hypotheses)
         ]
 
     @property
@@ -177,104 +181,28 @@ class TransformersBackend:
         pad = self.model.config.pad_token_id
         return int(pad) if pad is not None else -1
 
-    def _forced(self, labels: Any, limits: Sequence[int | None]) -> Any:
-        """A mask of the tokens transformers forced (log-probability 0 in its search): a forced
-        BOS at the first step, the EOS it forces as the last of each row's ``max_new_tokens``.
-        CTranslate2 and the greedy path leave them out of the score; so does this."""
-        torch = self._torch
-        generation = self.model.generation_config
-        forced = torch.zeros_like(labels, dtype=torch.bool)
-        bos = generation.forced_bos_token_id
-        if bos is not None and labels.shape[1] > 0:
-            forced[:, 0] = labels[:, 0] == int(bos)
-        eos = generation.forced_eos_token_id
-        if eos is None:
-            return forced
-        ids = {eos} if isinstance(eos, int) else set(eos)
-        for row, limit in enumerate(limits):
-            if limit and labels.shape[1] >= limit and int(labels[row, limit - 1]) in ids:
-                forced[row, limit - 1] = True
-        return forced
-
-    def _score_processors(self, params: Mapping[str, Any]) -> list[Any]:
-        """The logits processors of the search that change which tokens may follow a prefix
-        (repetition penalty, n-gram block, bad words, minimum length), built from the call's
-        settings over the checkpoint's defaults as ``generate`` builds them."""
-        from transformers.generation import (
-            MinLengthLogitsProcessor,
-            MinNewTokensLengthLogitsProcessor,
-            NoBadWordsLogitsProcessor,
-            NoRepeatNGramLogitsProcessor,
-            RepetitionPenaltyLogitsProcessor,
-        )
-
-        generation = self.model.generation_config
-
-        def value(key: str) -> Any:
-            return params[key] if key in params else getattr(generation, key, None)
-
-        eos = generation.eos_token_id
-        processors: list[Any] = []
-        penalty = value("repetition_penalty")
-        if penalty is not None and float(penalty) != 1.0:
-            processors.append(RepetitionPenaltyLogitsProcessor(float(penalty)))
-        ngram = value("no_repeat_ngram_size")
-        if ngram:
-            processors.append(NoRepeatNGramLogitsProcessor(int(ngram)))
-        if generation.bad_words_ids:
-            processors.append(NoBadWordsLogitsProcessor(generation.bad_words_ids, eos))
-        if eos is not None:
-            if params.get("min_new_tokens") is not None:  # transformers then ignores min_length
-                if int(params["min_new_tokens"]) > 0:
-                    processors.append(
-                        MinNewTokensLengthLogitsProcessor(1, int(params["min_new_tokens"]), eos)
-                    )
-            elif generation.min_length:
-                processors.append(MinLengthLogitsProcessor(int(generation.min_length), eos))
-        return processors
-
-    def _rescore(
-        self,
-        batch: Mapping[str, Any],
-        sequences: Any,
-        params: Mapping[str, Any],
-        limits: Sequence[int | None],
-    ) -> list[float | None]:
-        """Mean log-probability per generated token of each chosen output (beam search).
-
-        Each step's logits go through the search's own token-blocking processors and are then
-        normalised: the same quantity the greedy path records and CTranslate2 returns. Forced
-        tokens do not count. In row chunks, so the logits of one chunk (rows x length x vocab)
-        stay within ~256 MB.
-        """
-        torch = self._torch
-        labels = sequences[:, 1:]
-        forced = self._forced(labels, limits)
-        processors = self._score_processors(params)
-        vocab = int(self.model.config.vocab_size)
-        rows_per_chunk = max(1, (64 * 1024 * 1024) // max(1, labels.shape[1] * vocab))
-        values: list[float | None] = []
-        for lo in range(0, sequences.shape[0], rows_per_chunk):
-            hi = lo + rows_per_chunk
-            logits = self.model(
-                input_ids=batch["input_ids"][lo:hi],
-                attention_mask=batch["attention_mask"][lo:hi],
-                decoder_input_ids=sequences[lo:hi, :-1],
-            ).logits.float()
-            chosen = labels[lo:hi]
-            steps = []
-            for t in range(chosen.shape[1]):
-                scores = logits[:, t, :]
-                for processor in processors:
-                    scores = processor(sequences[lo:hi, : t + 1], scores)
-                logp = scores.log_softmax(-1)
-                steps.append(logp.gather(-1, chosen[:, t : t + 1]).squeeze(-1))
-            logp = torch.stack(steps, dim=1) if steps else torch.zeros_like(chosen).float()
-            keep_mask = (chosen != self._pad_id) & ~forced[lo:hi] & torch.isfinite(logp)
-            for row, keep in zip(logp, keep_mask, strict=True):
-                kept = row[keep]
-                values.append(float(kept.mean()) if kept.numel() else None)
-        return values
+    def _generations(self, sequences: Any, per_token: list[list[float | None]]) -> list[Generation]:
+        """Text, length, score and weak words of each output row."""
+        texts_out = self.tokenizer.batch_decode(sequences, skip_special_tokens=True)
+        specials = set(self.tokenizer.all_special_ids)
+        out = []
+        for text, row, values in zip(texts_out, sequences.tolist(), per_token, strict=True):
+            kept = [
+                (tok, value)
+                for tok, value in zip(row[1:], values, strict=False)
+                if tok not in specials
+            ]
+            pieces = self.tokenizer.convert_ids_to_tokens([tok for tok, _ in kept])
+            text = text.strip()
+            out.append(
+                Generation(
+                    text=text,
+                    tokens=len(kept),
+                    score=mean_log_prob(values),
+                    weak=weak_spans(text, pieces, [value for _, value in kept]),
+                )
+            )
+        return out
 
 
 class _RowCaps:
@@ -302,35 +230,70 @@ class _RowCaps:
         return scores
 
 
-class _ChosenLogProbs:
-    """A logits processor, run last, that keeps the log-probability of each greedy choice.
+class _TokenLogProbs:
+    """A logits processor, run last, that keeps what the log-probability of each chosen token
+    needs: per row and step, the best few renormalised log-probabilities and their tokens, and
+    whether the step was forced (one token allowed: a forced BOS or EOS, a row's cap).
 
-    Greedy search picks the arg-max of the processed scores, so the chosen token's
-    log-probability is the maximum of their log-softmax: one float per row and step instead of
-    a whole vocabulary (the same value as ``compute_transition_scores(normalize_logits=True)``).
+    Greedy search picks the arg-max, so one value per row suffices. Beam search picks each
+    continuation among the best ``2 x beams`` of its beam's row (the running score is the same
+    for the whole row), so keeping that many per row always holds the chosen token;
+    ``beam_indices`` then says which row each output came from at each step.
     """
 
-    def __init__(self) -> None:
-        self.steps: list[Any] = []
+    def __init__(self, beams: int) -> None:
+        # At least 2: a step is forced when the second-best token is impossible.
+        self.keep = 2 if beams <= 1 else 2 * beams + 1
+        self.steps: list[tuple[Any, Any, Any]] = []
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
-        self.steps.append(scores.float().log_softmax(-1).max(-1).values)
+        # Two passes over the vocabulary (top-k, log-sum-exp) rather than a log_softmax that
+        # writes a vocabulary-wide tensor: ~1% of a beam step of an opus-mt-sized model.
+        values, indices = scores.topk(min(self.keep, scores.shape[-1]), dim=-1)
+        values = values.float() - scores.float().logsumexp(-1, keepdim=True)
+        forced = ~values[:, 1].isfinite() if values.shape[-1] > 1 else values[:, 0] == 0
+        self.steps.append((values, indices, forced))
         return scores
 
-    def mean_scores(self, sequences: Any, pad_id: int) -> list[float | None]:
-        if not self.steps:
-            return [None] * sequences.shape[0]
+    def chosen(
+        self, sequences: Any, pad_id: int, beam_indices: Any = None
+    ) -> list[list[float | None]]:
+        """Per output row, the log-probability of each generated token (None: forced), up to
+        its end (padding); ``beam_indices`` as ``generate`` returns them for beam search."""
         import torch
 
-        per_step = torch.stack(self.steps, dim=1)  # rows x steps
-        generated = sequences[:, 1 : 1 + per_step.shape[1]]
-        values: list[float | None] = []
-        for row, tokens in zip(per_step, generated, strict=True):
-            # Forced tokens (log-prob 0) and steps after the end (padding) do not count.
-            finite = [
-                x
-                for x, tok in zip(row.tolist(), tokens.tolist(), strict=False)
-                if math.isfinite(x) and x != 0.0 and tok != pad_id
-            ]
-            values.append(sum(finite) / len(finite) if finite else None)
-        return values
+        rows = sequences.shape[0]
+        out: list[list[float | None]] = [[] for _ in range(rows)]
+        live = [True] * rows
+        for step, (values, indices, forced) in enumerate(self.steps):
+            if step + 1 >= sequences.shape[1]:
+                break
+            if beam_indices is None:
+                source = torch.arange(rows)
+            else:
+                if step >= beam_indices.shape[1]:
+                    break
+                source = beam_indices[:, step].clamp(min=0)
+            token = sequences[:, step + 1]
+            hit = indices[source] == token[:, None]
+            value = torch.where(hit, values[source], torch.zeros_like(values[source])).sum(-1)
+            found = hit.any(-1).tolist()
+            was_forced = forced[source].tolist()
+            ended = (
+                (beam_indices[:, step] < 0).tolist() if beam_indices is not None else [False] * rows
+            )
+            for row, (v, ok, f, gone, tok) in enumerate(
+                zip(value.tolist(), found, was_forced, ended, token.tolist(), strict=True)
+            ):
+                if not live[row] or gone or tok == pad_id:
+                    live[row] = False
+                    continue
+                out[row].append(None if f or not ok else v)
+        return out
+
+
+def _with_alternatives(group: Sequence[Generation]) -> Generation:
+    """The best hypothesis of a row with the others as its alternatives (the caller keeps the
+    distinct ones)."""
+    best, *others = group
+    return replace(best, alternatives=tuple(others))

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 INPUT_FORMATS = ("txt", "folder", "jsonl", "csv", "parquet", "hf")
-ADDED_COLUMNS = ("row_id", "translation", "summary", "flags", "error")
+ADDED_COLUMNS = ("row_id", "translation", "summary", "flags", "confidence", "error")
 EXTENSIONS = {".txt": "txt", ".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
 

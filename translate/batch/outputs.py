@@ -73,9 +73,12 @@ def result_record(
     summary: str | None = None,
     summary_error: str = "",
 ) -> dict[str, Any]:
-    """What the job adds to one row: translation, summary, flags, error (and a segment count).
+    """What the job adds to one row: translation, summary, flags, confidence, error (and a
+    segment count).
 
     ``outcome`` is the translation, the error it raised, or an error message read earlier.
+    ``confidence`` is the lowest of the row's segments (the one a reviewer should look at
+    first), None where the model wrote none of it.
     """
     if isinstance(outcome, TranslationResult):
         return {
@@ -83,6 +86,7 @@ def result_record(
             "translation": outcome.text,
             "summary": summary or "",
             "flags": outcome.flags,
+            "confidence": outcome.confidence,
             "error": summary_error,
             "sentences": len(outcome.segments),
         }
@@ -91,13 +95,14 @@ def result_record(
         "translation": "",
         "summary": "",
         "flags": [],
+        "confidence": None,
         "error": str(outcome) or type(outcome).__name__,
         "sentences": 0,
     }
 
 
 def output_columns(batch_input: BatchInput, summarize: bool) -> list[str]:
-    """row_id, the input's columns, then translation, [summary], flags, error."""
+    """row_id, the input's columns, then translation, [summary], flags, confidence, error."""
     added = [c for c in ADDED_COLUMNS if c != "summary" or summarize]
     return ["row_id"] + [c for c in batch_input.columns if c not in added] + added[1:]
 
@@ -120,7 +125,8 @@ def output_rows(
         merged = {name: row.columns.get(name) for name in columns}
         for name in ADDED_COLUMNS:
             if name in merged:
-                merged[name] = record[name]
+                # A checkpoint written before the confidence column has none: None.
+                merged[name] = record.get(name)
         for name, value in merged.items():
             clean, replaced = _encodable(value)
             if replaced:

@@ -38,7 +38,9 @@ ROWS_FILE = "rows.jsonl"
 CHECKPOINT_SUFFIX = ".tarjama-checkpoint"
 SHARD_DIR_SUFFIX = ".tarjama-ray"
 LOCK_SUFFIX = ".tarjama-lock"
-RECORD_COLUMNS = ("row_id", "translation", "summary", "flags", "error", "sentences")
+RECORD_COLUMNS = (
+    "row_id", "translation", "summary", "flags", "confidence", "error", "sentences",
+)  # fmt: skip
 _FRESH_START = "Run the same command with --no-resume to discard it and start over."
 
 
