@@ -8,9 +8,10 @@ store → reassemble in source order.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import text as T
 from .backends.handle import ModelHandle
@@ -26,7 +27,10 @@ from .config import (
 from .errors import ConfigError, InputError, TarjamaError
 from .guard import check_translation
 from .registry import Registry
-from .types import Segment, TranslationResult
+from .types import Segment, Suggestion, TranslationResult
+
+if TYPE_CHECKING:
+    from .memory import Match, MemoryStore
 
 _FIRST_WAVE = 2  # streaming: translate the first sentences alone to show something quickly
 _Window = tuple[int, int, str, list[str], int]  # start, end, model text, untouchables, tokens
@@ -47,6 +51,8 @@ class _Piece:
     tokens: int = 0
     passthrough: bool = False
     result: CachedTranslation | None = None
+    key: str = ""  # the translation memory's key of the source ("" without a memory)
+    suggestions: list[Match] = field(default_factory=list)
 
 
 def validate_text(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
@@ -80,6 +86,10 @@ class Translator(ModelHandle):
     ``model`` is a ``models.yaml`` name or a local model directory (None: the default);
     ``backend`` is ``transformers``, ``ctranslate2`` or ``auto``; ``device`` ``auto`` picks CUDA
     (fp16) when present, else the CPU. ``cache_size=0`` turns the sentence cache off.
+    ``memory`` is a translation memory (a :class:`~translate.memory.TranslationMemory`, or its
+    file's path, opened read-only): a sentence with an exact match gets the unit's English,
+    flagged ``memory``, without the model; near matches (``memory_threshold``, default 0.8, for a
+    path) are offered as the segment's ``suggestions``.
     """
 
     def __init__(
@@ -96,7 +106,10 @@ class Translator(ModelHandle):
         cache_size: int = DEFAULT_CACHE_SIZE,
         generation: dict[str, Any] | None = None,
         registry: Registry | None = None,
+        memory: MemoryStore | str | os.PathLike[str] | None = None,
+        memory_threshold: float | None = None,
     ) -> None:
+        self.memory = _open_memory(memory, memory_threshold)
         super().__init__(
             model, "translation", backend, device, quantization, generation, registry
         )
@@ -111,6 +124,8 @@ class Translator(ModelHandle):
             max_chars=max_chars,
             cache_size=cache_size,
             generation=generation,
+            memory=getattr(self.memory, "path", None),
+            memory_threshold=getattr(self.memory, "threshold", None),
         )
         if batch_tokens < 16 or max_batch_size < 1:
             raise ConfigError("batch_tokens must be >= 16 and max_batch_size >= 1.")
@@ -133,11 +148,14 @@ class Translator(ModelHandle):
 
     @property
     def meta(self) -> dict[str, Any]:
-        return {
+        meta = {
             **self.model_meta(),
             "window_tokens": self.window_tokens,
             "batch_tokens": self.batch_tokens,
         }
+        if self.memory is not None:
+            meta["memory"] = self.memory.describe()
+        return meta
 
     # -- public API --------------------------------------------------------------------------
     def translate(self, text: str) -> TranslationResult:
@@ -225,6 +243,8 @@ class Translator(ModelHandle):
                 # pass it through as written rather than let the model invent words.
                 if not T.has_arabic(T.restore_untouchables(mtext, [""] * len(origs))[0]):
                     piece.passthrough = True
+                elif self.memory is not None:
+                    piece.key = _memory_key(text[start:end])
                 pieces.append(piece)
         return pieces
 
@@ -260,10 +280,15 @@ class Translator(ModelHandle):
     def _run(self, pieces: Sequence[_Piece], progress: Callable[[int], None] | None = None) -> None:
         todo: list[_Piece] = []
         done = 0
+        remembered = self._consult_memory(pieces)
         for piece in pieces:
             if piece.passthrough:
                 restored, _ = T.restore_untouchables(piece.model_text, piece.originals)
                 piece.result = CachedTranslation(restored, ("passthrough",), 0, None)
+                done += 1
+                continue
+            if piece.key in remembered:  # the editor's translation: no model call, not cached
+                piece.result = CachedTranslation(remembered[piece.key], ("memory",), 0, None)
                 done += 1
                 continue
             cached = self.cache.get(self._key(piece, self.settings))
@@ -286,6 +311,17 @@ class Translator(ModelHandle):
         for group in unique.values():
             for follower in group[1:]:
                 follower.result = group[0].result
+
+    def _consult_memory(self, pieces: Sequence[_Piece]) -> dict[str, str]:
+        """Exact matches' targets by key; near matches go to the other pieces' suggestions."""
+        if self.memory is None:
+            return {}
+        keys = [p.key for p in pieces if p.key]
+        exact = {key: unit.target for key, unit in self.memory.lookup_many(keys).items()}
+        near = self.memory.near([k for k in keys if k not in exact])
+        for piece in pieces:
+            piece.suggestions = near.get(piece.key, [])
+        return exact
 
     def output_cap(self, source_tokens: int, settings: Mapping[str, Any]) -> int:
         """The most new tokens of the output of a source of ``source_tokens`` tokens."""
@@ -378,6 +414,10 @@ class Translator(ModelHandle):
             sentence=piece.sentence,
             flags=flags,
             score=result.score,
+            suggestions=tuple(
+                Suggestion(m.unit.id, m.unit.source, m.unit.target, round(m.similarity, 4))
+                for m in piece.suggestions
+            ),
         )
 
     def _assemble(self, text: str, pieces: list[_Piece]) -> TranslationResult:
@@ -397,6 +437,25 @@ class Translator(ModelHandle):
             meta=self.meta,
             warnings=warnings,
         )
+
+
+def _memory_key(source: str) -> str:
+    from .memory import memory_key
+
+    return memory_key(source)
+
+
+def _open_memory(
+    memory: MemoryStore | str | os.PathLike[str] | None, threshold: float | None
+) -> MemoryStore | None:
+    """The memory a Translator uses: a path is opened read-only (translation only reads)."""
+    if memory is None or not isinstance(memory, (str, os.PathLike)):
+        return memory
+    from .memory import DEFAULT_THRESHOLD, TranslationMemory
+
+    return TranslationMemory(
+        memory, readonly=True, threshold=threshold if threshold is not None else DEFAULT_THRESHOLD
+    )
 
 
 def join_paragraphs(text: str, segments: Sequence[Segment]) -> str:

@@ -7,12 +7,27 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A near match from the translation memory, offered beside the machine's translation.
+
+    Never substituted: ``similarity`` (normalised Indel ratio on the normalised Arabic, below
+    1.0) is at least the memory's threshold. ``id`` is the unit's id in the memory.
+    """
+
+    id: int
+    source: str
+    target: str
+    similarity: float
+
+
+@dataclass(frozen=True)
 class Segment:
     """One translated piece of the source, in source order.
 
     ``source`` is the original text span exactly as given (``text[start:end]``). A sentence longer
     than the model's window is split into several segments sharing one ``sentence`` number and
-    flagged ``"windowed"``.
+    flagged ``"windowed"``. A segment taken from the translation memory is flagged ``"memory"``;
+    ``suggestions`` holds the memory's near matches of the others.
     """
 
     index: int
@@ -24,10 +39,12 @@ class Segment:
     sentence: int
     flags: tuple[str, ...] = ()
     score: float | None = None
+    suggestions: tuple[Suggestion, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["flags"] = list(self.flags)
+        data["suggestions"] = [asdict(s) for s in self.suggestions]
         return data
 
 

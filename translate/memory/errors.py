@@ -37,13 +37,17 @@ class MemoryNotFoundError(MemoryStoreError):
 class UnitError(InputError):
     """A translation unit cannot be stored: empty, too long, NUL, lone surrogate, runaway target.
 
-    ``line`` is the line of the unit in an imported file (None outside an import).
+    ``line`` is the line of the unit in an imported file (None outside an import); ``bad`` lists
+    every bad unit of an import as ``(line, reason)``.
     """
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(
+        self, message: str, line: int | None = None, bad: list[tuple[int | None, str]] | None = None
+    ) -> None:
         super().__init__(message if line is None else f"line {line}: {message}")
         self.reason = message
         self.line = line
+        self.bad = list(bad or [])
 
 
 class ImportFormatError(UnitError):
