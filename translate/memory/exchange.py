@@ -166,10 +166,9 @@ def import_file(
         good.append(NewUnit(source, target, origin, line=raw.line))
     if bad and not skip_bad:
         line, reason = bad[0]
-        more = f" ({len(bad)} bad units in all)" if len(bad) > 1 else ""
         error = UnitError(
-            f"{reason}{more} Nothing was imported; skip the bad units (--skip-bad) to import "
-            "the rest.",
+            f"{reason} {len(bad)} bad unit{'s' * (len(bad) > 1)} in all; nothing was imported. "
+            "Skip the bad units (--skip-bad) to import the rest.",
             line,
             bad,
         )
