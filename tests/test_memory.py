@@ -362,3 +362,20 @@ def test_hostile_tmx_is_bounded(tmp_path: Path, memory: TranslationMemory) -> No
         with pytest.raises(UnitError, match="at most"):
             import_file(memory, huge)
         assert time.monotonic() - started < 5
+
+
+def test_bulk_import_keeps_ids_digest_and_index_consistent(
+    tmp_path: Path, memory: TranslationMemory
+) -> None:
+    first = memory.add(AR, EN)
+    memory.delete(memory.add(AR2, "gone").id)  # ids are never reused, even after a delete
+    path = tmp_path / "in.tsv"
+    rows = [f"{AR}\tThe minister said.", f"{AR2}\tThe president said.", f"{AR2}\tLater wins."]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = import_file(memory, path)
+    assert (report.added, report.updated) == (1, 2)
+    assert memory.get(AR).id == first.id and memory.get(AR).target == "The minister said."
+    assert memory.get(AR2).id == 3 and memory.get(AR2).target == "Later wins."
+    assert memory.fingerprint() == memory.recompute_fingerprint()
+    assert [m.unit.id for m in memory.search(AR)] == [1, 3]  # the imported unit is indexed
+    assert memory.add("وصل الوفد إلى القاهرة.", "The delegation arrived.").id == 4

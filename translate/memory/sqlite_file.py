@@ -98,6 +98,8 @@ def connect(path: Path, readonly: bool, busy_timeout: float) -> sqlite3.Connecti
             uri=uri,
         )
         conn.execute("PRAGMA synchronous=NORMAL")
+        # 32 MB of pages (allocated as used): an import's index writes stay in memory.
+        conn.execute("PRAGMA cache_size=-32768")
     return conn
 
 

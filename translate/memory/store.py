@@ -173,13 +173,11 @@ class TranslationMemory:
             nonlocal added, updated
             if not pending:
                 return
-            now = F.now()
             with self._write() as conn:
-                for new in pending:
-                    _, created = self._upsert(conn, new, now)
-                    added += created
-                    updated += not created
+                new_units, changed = self._bulk_upsert(conn, pending, F.now())
                 self._fold_digest(conn)
+            added += new_units
+            updated += changed
             pending.clear()
 
         for new in units:
@@ -189,6 +187,64 @@ class TranslationMemory:
                 flush()
         flush()
         return ImportReport(added, updated, [])
+
+    def _bulk_upsert(
+        self, conn: sqlite3.Connection, pending: Sequence[NewUnit], now: str
+    ) -> tuple[int, int]:
+        """:meth:`_upsert` of many units at once (sorted index rows, one vocabulary update a
+        word); ``(added, updated)``."""
+        latest: dict[str, NewUnit] = {}
+        for new in pending:
+            key = M.memory_key(new.source)
+            if not key:
+                raise UnitError("The source has nothing left once normalised.", new.line)
+            latest[key] = new
+        keys = list(latest)
+        existing: dict[str, tuple[int, str, str]] = {}
+        for start in range(0, len(keys), _IN_CHUNK):
+            part = keys[start : start + _IN_CHUNK]
+            sql = f"SELECT key, id, source, target FROM units WHERE key IN ({_marks(part)})"
+            existing.update((row[0], row[1:]) for row in conn.execute(sql, part))
+        # Ids given here: one write transaction holds the lock, and AUTOINCREMENT's counter
+        # (never below a deleted unit's id) follows the largest id inserted.
+        seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'units'").fetchone()
+        next_id = seq[0] if seq else 0
+        digest = 0
+        updates, inserts, index = [], [], []
+        frequency: Counter[int] = Counter()
+        for key, new in latest.items():
+            fresh = M.unit_digest(key, new.source, new.target)
+            fields = (new.source, new.target, new.origin, new.replaced_model, new.key_name)
+            if key in existing:
+                unit_id, old_source, old_target = existing[key]
+                digest ^= M.unit_digest(key, old_source, old_target) ^ fresh
+                updates.append((*fields, now, unit_id))
+                continue
+            next_id += 1
+            inserts.append((next_id, key, *fields, now, now))
+            term_ids = M.terms(key)
+            index += [(term, len(key), next_id) for term in term_ids]
+            frequency.update(term_ids)
+            digest ^= fresh
+        conn.executemany(
+            "UPDATE units SET source = ?, target = ?, origin = ?, replaced_model = ?, "
+            "key_name = ?, updated = ? WHERE id = ?",
+            updates,
+        )
+        conn.executemany(
+            "INSERT INTO units (id, key, source, target, origin, replaced_model, key_name, "
+            "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
+        index.sort()  # in key order: each index page is touched once
+        conn.executemany("INSERT INTO terms (term, length, unit) VALUES (?, ?, ?)", index)
+        conn.executemany(
+            "INSERT INTO vocab (term, df) VALUES (?, ?) "
+            "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+            sorted(frequency.items()),
+        )
+        self._local.delta = [digest, len(inserts)]
+        return len(inserts), len(pending) - len(inserts)
 
     def _upsert(self, conn: sqlite3.Connection, new: NewUnit, now: str) -> tuple[int, bool]:
         """Insert or update one unit inside the caller's transaction; ``(id, created)``.
@@ -443,6 +499,10 @@ class TranslationMemory:
 def _fingerprint(meta: dict[str, str]) -> str:
     payload = f"{F.SCHEMA_VERSION}:{int(meta['units'])}:{int(meta['digest'], 16):032x}"
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
 
 
 def _check_origin(origin: str) -> None:
