@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -118,12 +119,17 @@ def validate_unit(source: object, target: object, line: int | None = None) -> tu
 
 
 def terms(key: str) -> list[int]:
-    """The distinct words of a key, as signed 64-bit hashes (the index's term ids)."""
-    out = []
-    for word in dict.fromkeys(_WORD.findall(key)):
-        digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
-        out.append(int.from_bytes(digest, "big", signed=True))
-    return out
+    """The distinct words of a key (of 3 letters or more), as the index's term ids.
+
+    A term id is the word's CRC-32 and length (stable across processes, unlike ``hash``); two
+    words sharing one only merge their candidate lists, never change a similarity. Words of one
+    or two letters (و، في، من) are in nearly every sentence and never among the rarest.
+    """
+    return [
+        zlib.crc32(word.encode("utf-8")) | (len(word) << 32)
+        for word in dict.fromkeys(_WORD.findall(key))
+        if len(word) >= 3
+    ]
 
 
 def length_band(length: int, threshold: float) -> tuple[int, int]:

@@ -160,7 +160,7 @@ class TranslationMemory:
             unit = self._fetch(conn, [unit_id])[unit_id]
         return unit
 
-    def add_many(self, units: Iterable[NewUnit], chunk: int = 5000) -> ImportReport:
+    def add_many(self, units: Iterable[NewUnit], chunk: int = 20_000) -> ImportReport:
         """Store validated units, ``chunk`` per transaction (a later unit of one source wins).
 
         An import cut short keeps the chunks already committed; importing again is harmless
