@@ -171,11 +171,13 @@ class Translator(ModelHandle):
         *,
         on_error: str = "raise",
         progress: Callable[[int], None] | None = None,
+        suggestions: bool = True,
     ) -> list[TranslationResult | TarjamaError]:
         """Translate many texts, batching sentences across them by token budget.
 
         ``on_error="raise"`` raises the first InputError; ``"return"`` puts the error in that
         text's place and goes on. ``progress`` is called with the number of segments finished.
+        ``suggestions=False`` skips the memory's near-match search (batch outputs omit them).
         """
         if on_error not in ("raise", "return"):
             raise ValueError("on_error must be 'raise' or 'return'")
@@ -192,7 +194,7 @@ class Translator(ModelHandle):
                 outcomes[i] = exc
                 continue
             all_pieces += per_doc[i]
-        self._run(all_pieces, progress=progress)
+        self._run(all_pieces, progress=progress, suggest=suggestions)
         for i, pieces in per_doc.items():
             outcomes[i] = self._assemble(texts[i], pieces)
         return [o for o in outcomes if o is not None]
@@ -277,10 +279,15 @@ class Translator(ModelHandle):
             text=piece.model_text,
         )
 
-    def _run(self, pieces: Sequence[_Piece], progress: Callable[[int], None] | None = None) -> None:
+    def _run(
+        self,
+        pieces: Sequence[_Piece],
+        progress: Callable[[int], None] | None = None,
+        suggest: bool = True,
+    ) -> None:
         todo: list[_Piece] = []
         done = 0
-        remembered = self._consult_memory(pieces)
+        remembered = self._consult_memory(pieces, suggest)
         for piece in pieces:
             if piece.passthrough:
                 restored, _ = T.restore_untouchables(piece.model_text, piece.originals)
@@ -312,13 +319,13 @@ class Translator(ModelHandle):
             for follower in group[1:]:
                 follower.result = group[0].result
 
-    def _consult_memory(self, pieces: Sequence[_Piece]) -> dict[str, str]:
+    def _consult_memory(self, pieces: Sequence[_Piece], suggest: bool = True) -> dict[str, str]:
         """Exact matches' targets by key; near matches go to the other pieces' suggestions."""
         if self.memory is None:
             return {}
         keys = [p.key for p in pieces if p.key]
         exact = {key: unit.target for key, unit in self.memory.lookup_many(keys).items()}
-        near = self.memory.near([k for k in keys if k not in exact])
+        near = self.memory.near([k for k in keys if k not in exact]) if suggest else {}
         for piece in pieces:
             piece.suggestions = near.get(piece.key, [])
         return exact

@@ -58,7 +58,10 @@ def translate_chunk(
     """
     readable = [row for row in rows if not row.error]
     outcomes = translator.translate_batch(
-        [row.text for row in readable], on_error="return", progress=progress
+        [row.text for row in readable],
+        on_error="return",
+        progress=progress,
+        suggestions=False,  # the output has no place for the memory's near matches
     )
     by_id: dict[int, TranslationResult | TarjamaError | str] = {
         row.row_id: outcome for row, outcome in zip(readable, outcomes, strict=True)
