@@ -169,3 +169,10 @@ def test_batch_uses_the_memory_and_refuses_a_resume_after_it_changed(
     plain = Translator(model="tiny")
     batch_input = B.inputs.read_input(source, "text")
     assert "memory" not in state.job_settings(plain, batch_input, None)
+
+
+def test_suggestions_can_be_skipped(tiny_marian: Path, memory: TranslationMemory) -> None:
+    tr = make(tiny_marian, memory)
+    (result,) = tr.translate_batch([f"{S1} {S1_NEAR}"], suggestions=False)
+    assert result.segments[0].target == EDITED  # exact matches still apply
+    assert result.segments[1].suggestions == ()
