@@ -379,3 +379,26 @@ def test_bulk_import_keeps_ids_digest_and_index_consistent(
     assert memory.fingerprint() == memory.recompute_fingerprint()
     assert [m.unit.id for m in memory.search(AR)] == [1, 3]  # the imported unit is indexed
     assert memory.add("وصل الوفد إلى القاهرة.", "The delegation arrived.").id == 4
+
+
+def test_near_search_cost_is_bounded(memory: TranslationMemory) -> None:
+    """Every unit shares every word with the query (the index's worst case), and long queries:
+    the candidates are capped, so a search costs milliseconds whatever the memory holds."""
+    from translate.memory import NewUnit
+    from translate.memory.match import MAX_CANDIDATES
+
+    words = ["الحكومة", "الوزير", "المحادثات", "الأسبوع", "المقبل", "القاهرة", "الوفد", "غدا"]
+    units = [
+        NewUnit(" ".join(words[(i + k) % 8] for k in range(8)) + f" {i:05d}.", f"Unit {i}.")
+        for i in range(4000)
+    ]
+    memory.add_many(units)
+    query = " ".join(words) + " 00001."
+    started = time.monotonic()
+    matches = memory.search(query, limit=100)
+    assert time.monotonic() - started < 1.0
+    assert 0 < len(matches) <= min(100, MAX_CANDIDATES)
+    for size in (5_000, 20_000):  # 4x longer: exact matches only, in linear time
+        started = time.monotonic()
+        assert memory.search("ق" * size) == []
+        assert time.monotonic() - started < 1.0
