@@ -54,12 +54,16 @@ class TranslatorConfig:
     max_chars: int = DEFAULT_MAX_CHARS
     cache_size: int = DEFAULT_CACHE_SIZE
     generation: Any = field(default=())
+    memory: str | None = None  # a translation memory's file, opened read-only by the Translator
+    memory_threshold: float | None = None  # near matches' least similarity (None: 0.8)
 
     def __post_init__(self) -> None:
         if isinstance(self.generation, Mapping) or self.generation is None:
             object.__setattr__(self, "generation", _frozen(self.generation))
         if self.model is not None:
             object.__setattr__(self, "model", str(self.model))
+        if self.memory is not None:
+            object.__setattr__(self, "memory", str(self.memory))
 
     def generation_overrides(self) -> dict[str, Any]:
         """The decoding overrides as a plain dict (lists back as lists)."""

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .cache import CachedTranslation
 from .types import Segment
+
+if TYPE_CHECKING:
+    from .memory import Match
 
 __all__ = ["Piece", "join_paragraphs", "stream_order"]
 
@@ -33,6 +37,8 @@ class Piece:
     tokens: int = 0
     passthrough: bool = False
     result: CachedTranslation | None = None
+    key: str = ""  # the translation memory's key of the source ("" without a memory)
+    suggestions: list[Match] = field(default_factory=list)
 
 
 def stream_order(pieces: Sequence[Piece], first: Collection[int] = ()) -> list[int]:

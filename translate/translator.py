@@ -18,9 +18,10 @@ The flow of one text is three public stages, shared by ``translate``, ``translat
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import text as T
 from .alternatives import Alternative, check_count, segment_alternatives
@@ -34,8 +35,11 @@ from .errors import ConfigError, InputError, TarjamaError
 from .guard import check_translation
 from .pieces import Piece, join_paragraphs, stream_order
 from .registry import Registry
-from .types import Segment, TranslationResult
+from .types import Segment, Suggestion, TranslationResult
 from .validation import validate_text
+
+if TYPE_CHECKING:
+    from .memory import MemoryStore
 
 __all__ = [
     "DEFAULT_MAX_CHARS",  # re-exported: older importers read it here; its home is config
@@ -58,6 +62,11 @@ class Translator(ModelHandle):
     says what each does (``model``, ``backend`` and ``device`` may also be given by position);
     :meth:`from_config` makes one of a config value. The stages (:meth:`prepare`, :meth:`run`,
     :meth:`segment`, :meth:`assemble`) are public for the batcher and the batch engines.
+
+    ``memory`` is a translation memory (a :class:`~translate.memory.TranslationMemory`, or its
+    file's path, opened read-only): a sentence with an exact match gets the unit's English,
+    flagged ``memory``, without the model; near matches (``memory_threshold``, default 0.8, for a
+    path) are offered as the segment's ``suggestions``.
     """
 
     def __init__(
@@ -67,8 +76,13 @@ class Translator(ModelHandle):
         device: str = "auto",
         *,
         registry: Registry | None = None,
+        memory: MemoryStore | str | os.PathLike[str] | None = None,
         **settings: Any,
     ) -> None:
+        self.memory = _open_memory(memory, settings.get("memory_threshold"))
+        if self.memory is not None:
+            settings["memory"] = getattr(self.memory, "path", None)
+            settings["memory_threshold"] = getattr(self.memory, "threshold", None)
         # One home for the fields and their defaults: TranslatorConfig (an unknown keyword is a
         # TypeError there, as it would be here).
         config = TranslatorConfig(model=model, backend=backend, device=device, **settings)
@@ -122,11 +136,14 @@ class Translator(ModelHandle):
 
     @property
     def meta(self) -> dict[str, Any]:
-        return {
+        meta = {
             **self.model_meta(),
             "window_tokens": self.window_tokens,
             "batch_tokens": self.batch_tokens,
         }
+        if self.memory is not None:
+            meta["memory"] = self.memory.describe()
+        return meta
 
     # -- public API --------------------------------------------------------------------------
     def translate(self, text: str) -> TranslationResult:
@@ -142,11 +159,13 @@ class Translator(ModelHandle):
         *,
         on_error: str = "raise",
         progress: Callable[[int], None] | None = None,
+        suggestions: bool = True,
     ) -> list[TranslationResult | TarjamaError]:
         """Translate many texts, batching sentences across them by token budget.
 
         ``on_error="raise"`` raises the first InputError; ``"return"`` puts the error in that
         text's place and goes on. ``progress`` is called with the number of segments finished.
+        ``suggestions=False`` skips the memory's near-match search (batch outputs omit them).
         """
         if on_error not in ("raise", "return"):
             raise ValueError("on_error must be 'raise' or 'return'")
@@ -163,7 +182,7 @@ class Translator(ModelHandle):
                 outcomes[i] = exc
                 continue
             all_pieces += per_doc[i]
-        self.run(all_pieces, progress=progress)
+        self.run(all_pieces, progress=progress, suggest=suggestions)
         for i, pieces in per_doc.items():
             outcomes[i] = self.assemble(texts[i], pieces)
         return [o for o in outcomes if o is not None]
@@ -249,6 +268,8 @@ class Translator(ModelHandle):
                 # pass it through as written rather than let the model invent words.
                 if not T.has_arabic(T.restore_untouchables(mtext, [""] * len(origs))[0]):
                     piece.passthrough = True
+                elif self.memory is not None:
+                    piece.key = _memory_key(text[start:end])
                 pieces.append(piece)
         return pieces
 
@@ -281,17 +302,24 @@ class Translator(ModelHandle):
             text=piece.model_text,
         )
 
-    def run(self, pieces: Sequence[Piece], progress: Callable[[int], None] | None = None) -> None:
+    def run(
+        self,
+        pieces: Sequence[Piece],
+        progress: Callable[[int], None] | None = None,
+        suggest: bool = True,
+    ) -> None:
         """Stage 2: set ``result`` on every piece (any pieces of any texts, in any order).
 
         Pre-model lookups first (:meth:`_lookup`), then the model on the rest, in the
         length-sorted token-budget batches of :func:`~translate.batching.plan_batches`.
         ``progress`` is called with the number of pieces finished, as they finish.
+        ``suggest=False`` skips the memory's near-match search.
         """
         todo: list[Piece] = []
         done = 0
+        remembered = self._consult_memory(pieces, suggest)
         for piece in pieces:
-            found = self._lookup(piece)
+            found = self._lookup(piece, remembered)
             if found is not None:
                 piece.result = found
                 done += 1
@@ -312,17 +340,30 @@ class Translator(ModelHandle):
             for follower in group[1:]:
                 follower.result = group[0].result
 
-    def _lookup(self, piece: Piece) -> CachedTranslation | None:
+    def _lookup(self, piece: Piece, remembered: Mapping[str, str]) -> CachedTranslation | None:
         """A piece's translation without a model call, or None.
 
-        In order: pass-through pieces (nothing to translate), then the sentence cache. A
-        translation memory's exact match belongs between the two (it must win over the cache,
-        and its use must be recorded in the result's flags and the batch fingerprint).
+        In order: pass-through pieces (nothing to translate), then the translation memory's
+        exact match (``remembered``, by key: it wins over the cache, is flagged ``memory`` and
+        never cached as a model output), then the sentence cache.
         """
         if piece.passthrough:
             restored, _ = T.restore_untouchables(piece.model_text, piece.originals)
             return CachedTranslation(restored, ("passthrough",), 0, None)
+        if piece.key and piece.key in remembered:
+            return CachedTranslation(remembered[piece.key], ("memory",), 0, None)
         return self.cache.get(self._key(piece, self.settings))
+
+    def _consult_memory(self, pieces: Sequence[Piece], suggest: bool = True) -> dict[str, str]:
+        """Exact matches' targets by key; near matches go to the other pieces' suggestions."""
+        if self.memory is None:
+            return {}
+        keys = [p.key for p in pieces if p.key]
+        exact = {key: unit.target for key, unit in self.memory.lookup_many(keys).items()}
+        near = self.memory.near([k for k in keys if k not in exact]) if suggest else {}
+        for piece in pieces:
+            piece.suggestions = near.get(piece.key, [])
+        return exact
 
     def output_cap(self, source_tokens: int, settings: Mapping[str, Any]) -> int:
         """The most new tokens of the output of a source of ``source_tokens`` tokens."""
@@ -418,6 +459,10 @@ class Translator(ModelHandle):
             score=result.score,
             confidence=result.confidence,
             weak=result.weak,
+            suggestions=tuple(
+                Suggestion(m.unit.id, m.unit.source, m.unit.target, round(m.similarity, 4))
+                for m in piece.suggestions
+            ),
         )
 
     def assemble(self, text: str, pieces: Sequence[Piece]) -> TranslationResult:
@@ -447,6 +492,25 @@ def _cached(
     not the model's words, so never weak)."""
     weak = relocate_spans(out.text, out.weak, target, originals) if out.weak else ()
     return CachedTranslation(target, flags, out.tokens, out.score, confidence(out.score), weak)
+
+
+def _memory_key(source: str) -> str:
+    from .memory import memory_key
+
+    return memory_key(source)
+
+
+def _open_memory(
+    memory: MemoryStore | str | os.PathLike[str] | None, threshold: float | None
+) -> MemoryStore | None:
+    """The memory a Translator uses: a path is opened read-only (translation only reads)."""
+    if memory is None or not isinstance(memory, (str, os.PathLike)):
+        return memory
+    from .memory import DEFAULT_THRESHOLD, TranslationMemory
+
+    return TranslationMemory(
+        memory, readonly=True, threshold=threshold if threshold is not None else DEFAULT_THRESHOLD
+    )
 
 
 def translate(

@@ -7,12 +7,27 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A near match from the translation memory, offered beside the machine's translation.
+
+    Never substituted: ``similarity`` (normalised Indel ratio on the normalised Arabic, below
+    1.0) is at least the memory's threshold. ``id`` is the unit's id in the memory.
+    """
+
+    id: int
+    source: str
+    target: str
+    similarity: float
+
+
+@dataclass(frozen=True)
 class Segment:
     """One translated piece of the source, in source order.
 
     ``source`` is the original text span exactly as given (``text[start:end]``). A sentence longer
     than the model's window is split into several segments sharing one ``sentence`` number and
-    flagged ``"windowed"``.
+    flagged ``"windowed"``. A segment taken from the translation memory is flagged ``"memory"``;
+    ``suggestions`` holds the memory's near matches of the others.
 
     ``confidence`` is the geometric mean of the probabilities of the tokens the model chose
     (``exp(score)``), None for text the model did not write (passthrough). ``weak`` holds the
@@ -31,11 +46,13 @@ class Segment:
     score: float | None = None
     confidence: float | None = None
     weak: tuple[tuple[int, int], ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["flags"] = list(self.flags)
         data["weak"] = [list(span) for span in self.weak]
+        data["suggestions"] = [asdict(s) for s in self.suggestions]
         return data
 
 

@@ -284,6 +284,7 @@ def sidecar_meta(
             "max_chars": max_chars,
             "column": job.batch_input.column,
             "summary": settings.get("summary"),
+            **({"memory": engine_meta["memory"]} if engine_meta.get("memory") else {}),
             **dict(job.options.extra_meta or {}),
             **dict(extra or {}),
         },

@@ -66,7 +66,12 @@ def translate_chunk(
     if select is not None:
         outcomes = translate_selected(translator, texts, select, progress=progress)
     else:
-        outcomes = translator.translate_batch(texts, on_error="return", progress=progress)
+        outcomes = translator.translate_batch(
+            texts,
+            on_error="return",
+            progress=progress,
+            suggestions=False,  # the output has no place for the memory's near matches
+        )
     by_id: dict[int, TranslationResult | TarjamaError | str] = {
         row.row_id: outcome for row, outcome in zip(readable, outcomes, strict=True)
     }

@@ -3,7 +3,9 @@
 The fingerprint covers the input's content (SHA-256 and size, not its mtime: a copied or touched
 file with the same bytes resumes), the text column, the model (source, revision, and for a local
 directory its files' names, sizes and mtimes), the engine and its quantisation, the generation
-settings, ``window_tokens``, ``max_chars`` and the summary settings. ``batch_tokens`` and the
+settings, ``window_tokens``, ``max_chars``, the summary settings and, for a job given a
+translation memory, the memory's content fingerprint (a unit added or changed since refuses the
+resume, naming ``memory.fingerprint``). ``batch_tokens`` and the
 chunk size are left out: they decide how work is grouped, never what a row becomes (each
 sentence's output depends only on the sentence, the model and the settings).
 
@@ -52,7 +54,7 @@ def job_settings(
     spec = translator.spec
     translator.backend  # noqa: B018 - load now: a model that cannot load stops the job here
     meta = translator.meta
-    return {
+    settings: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "input": {
             "sha256": batch_input.sha256,
@@ -73,6 +75,10 @@ def job_settings(
         },
         "summary": dict(summary) if summary is not None else None,
     }
+    memory = meta.get("memory")
+    if memory is not None:  # only then: jobs without a memory keep their fingerprints
+        settings["memory"] = {"fingerprint": memory["fingerprint"], "units": memory["units"]}
+    return settings
 
 
 def job_fingerprint(settings: Mapping[str, Any]) -> str:
