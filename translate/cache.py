@@ -17,6 +17,7 @@ class CachedTranslation:
     flags: tuple[str, ...]
     tokens: int
     score: float | None
+    terms: tuple[str, ...] = ()  # how each glossary term was applied (terms.enforce)
 
 
 def cache_key(

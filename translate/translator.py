@@ -8,8 +8,10 @@ store → reassemble in source order.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from . import text as T
@@ -26,10 +28,12 @@ from .config import (
 from .errors import ConfigError, InputError, TarjamaError
 from .guard import check_translation
 from .registry import Registry
+from .terms import Glossary, as_glossary
+from .terms.enforce import TermSlot, align_offsets, protect_terms, restore_terms, term_records
 from .types import Segment, TranslationResult
 
 _FIRST_WAVE = 2  # streaming: translate the first sentences alone to show something quickly
-_Window = tuple[int, int, str, list[str], int]  # start, end, model text, untouchables, tokens
+_Window = tuple[int, int, str, list[str], int, list[TermSlot]]  # ..., tokens, glossary terms
 
 
 @dataclass
@@ -47,6 +51,7 @@ class _Piece:
     tokens: int = 0
     passthrough: bool = False
     result: CachedTranslation | None = None
+    terms: list[TermSlot] = field(default_factory=list)
 
 
 def validate_text(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
@@ -96,6 +101,7 @@ class Translator(ModelHandle):
         cache_size: int = DEFAULT_CACHE_SIZE,
         generation: dict[str, Any] | None = None,
         registry: Registry | None = None,
+        glossary: Glossary | str | Path | None = None,
     ) -> None:
         super().__init__(
             model, "translation", backend, device, quantization, generation, registry
@@ -125,6 +131,14 @@ class Translator(ModelHandle):
         self.window_tokens = window
         self.max_chars = max_chars
         self.cache = SentenceCache(cache_size)
+        self.glossary = as_glossary(glossary)
+
+    def with_glossary(self, glossary: Glossary | str | Path | None) -> Translator:
+        """A view of this Translator with another glossary (None: none), sharing its model and
+        cache (a cache key holds the glossary's fingerprint): a per-request glossary."""
+        view = copy.copy(self)
+        view.glossary = as_glossary(glossary)
+        return view
 
     @classmethod
     def from_config(cls, config: TranslatorConfig, registry: Registry | None = None) -> Translator:
@@ -133,11 +147,14 @@ class Translator(ModelHandle):
 
     @property
     def meta(self) -> dict[str, Any]:
-        return {
+        meta = {
             **self.model_meta(),
             "window_tokens": self.window_tokens,
             "batch_tokens": self.batch_tokens,
         }
+        if self.glossary is not None:
+            meta["glossary"] = self.glossary.meta
+        return meta
 
     # -- public API --------------------------------------------------------------------------
     def translate(self, text: str) -> TranslationResult:
@@ -196,8 +213,11 @@ class Translator(ModelHandle):
             wave = min(wave * 2, self.max_batch_size)
 
     # -- preparation -------------------------------------------------------------------------
-    def _model_input(self, source: str) -> tuple[str, list[str]]:
-        return T.protect_untouchables(T.normalize(source))
+    def _model_input(self, source: str) -> tuple[str, list[str], list[TermSlot]]:
+        normalised = T.normalize(source)
+        if self.glossary is None:
+            return (*T.protect_untouchables(normalised), [])
+        return protect_terms(normalised, self.glossary.matcher.find(normalised))
 
     def _count(self, sources: list[str]) -> list[int]:
         return self.backend.count_tokens([self._model_input(s)[0] for s in sources])
@@ -207,16 +227,17 @@ class Translator(ModelHandle):
         pieces: list[_Piece] = []
         spans = T.sentence_spans(text)
         inputs = [self._model_input(text[s.start : s.end]) for s in spans]
-        counts = self.backend.count_tokens([model_text for model_text, _ in inputs])
-        for number, (span, (model_text, originals), count) in enumerate(
+        counts = self.backend.count_tokens([model_text for model_text, _, _ in inputs])
+        for number, (span, (model_text, originals, slots), count) in enumerate(
             zip(spans, inputs, counts, strict=True)
         ):
             if count <= self.window_tokens:
-                windows = [(span.start, span.end, model_text, originals, count)]
+                windows = [(span.start, span.end, model_text, originals, count, slots)]
             else:
                 windows = self._windows(text, span.start, span.end)
-            for start, end, mtext, origs, tokens in windows:
+            for start, end, mtext, origs, tokens, terms in windows:
                 piece = _Piece(doc, start, end, span.paragraph, number, mtext, origs, tokens=tokens)
+                piece.terms = terms
                 if len(windows) > 1:
                     piece.flags.append("windowed")
                 if persian and T.looks_persian_or_urdu(text[start:end]):
@@ -240,21 +261,23 @@ class Translator(ModelHandle):
             if piece:
                 trimmed.append((start + ws + lead, start + ws + lead + len(piece)))
         inputs = [self._model_input(text[s:e]) for s, e in trimmed]
-        counts = self.backend.count_tokens([m for m, _ in inputs])
-        for (s, e), (mtext, origs), count in zip(trimmed, inputs, counts, strict=True):
-            out.append((s, e, mtext, origs, count))
+        counts = self.backend.count_tokens([m for m, _, _ in inputs])
+        for (s, e), (mtext, origs, terms), count in zip(trimmed, inputs, counts, strict=True):
+            out.append((s, e, mtext, origs, count, terms))
         return out
 
     # -- model work --------------------------------------------------------------------------
     def _key(self, piece: _Piece, settings: dict[str, Any]) -> str:
         backend = self.backend
+        if piece.terms and self.glossary is not None:
+            settings = {**settings, "glossary": self.glossary.fingerprint}
         return cache_key(
             model=self.spec.source,
             revision=self.spec.revision,
             backend=backend.name,
             quantization=backend.quantization,
             settings=settings,
-            text=piece.model_text,
+            text=_work_text(piece),
         )
 
     def _run(self, pieces: Sequence[_Piece], progress: Callable[[int], None] | None = None) -> None:
@@ -277,12 +300,12 @@ class Translator(ModelHandle):
         # Identical sentences in one run are translated once.
         unique: dict[str, list[_Piece]] = {}
         for piece in todo:
-            unique.setdefault(piece.model_text, []).append(piece)
+            unique.setdefault(_work_text(piece), []).append(piece)
         leaders = [group[0] for group in unique.values()]
         for caps, batch in self._batches(leaders, self.settings):
             self._translate_batch(batch, caps)
             if progress:
-                progress(sum(len(unique[p.model_text]) for p in batch))
+                progress(sum(len(unique[_work_text(p)]) for p in batch))
         for group in unique.values():
             for follower in group[1:]:
                 follower.result = group[0].result
@@ -329,14 +352,17 @@ class Translator(ModelHandle):
         outputs = self._generate(batch, self.settings, caps)
         retry: list[_Piece] = []
         for piece, out in zip(batch, outputs, strict=True):
-            target, in_place = T.restore_untouchables(out.text, piece.originals)
+            target, in_place, term_flags, outcomes = self._restore(piece, out.text)
             report = check_translation(
                 piece.model_text, target, source_tokens=piece.tokens, target_tokens=out.tokens
             )
             flags = list(report.flags)
             if not in_place:
                 flags.append("untouchable-restored")
-            piece.result = CachedTranslation(target, tuple(flags), out.tokens, out.score)
+            flags += term_flags
+            piece.result = CachedTranslation(
+                target, tuple(flags), out.tokens, out.score, tuple(outcomes)
+            )
             if report.degenerate:
                 retry.append(piece)
         if retry:
@@ -352,22 +378,37 @@ class Translator(ModelHandle):
         for piece, out in zip(pieces, outputs, strict=True):
             first = piece.result
             assert first is not None
-            target, in_place = T.restore_untouchables(out.text, piece.originals)
+            target, in_place, term_flags, outcomes = self._restore(piece, out.text)
             report = check_translation(
                 piece.model_text, target, source_tokens=piece.tokens, target_tokens=out.tokens
             )
             extra = [] if in_place else ["untouchable-restored"]
             if not report.degenerate:
-                flags = (*report.flags, *extra, "retried")
-                piece.result = CachedTranslation(target, tuple(flags), out.tokens, out.score)
+                flags = (*report.flags, *extra, *term_flags, "retried")
+                piece.result = CachedTranslation(
+                    target, tuple(flags), out.tokens, out.score, tuple(outcomes)
+                )
             else:
                 piece.result = replace(first, flags=(*first.flags, "degenerate", "retried"))
+
+    @staticmethod
+    def _restore(piece: _Piece, output: str) -> tuple[str, bool, list[str], list[str]]:
+        """Put protected spans back; glossary terms are checked and repaired (terms.enforce)."""
+        if not piece.terms:
+            return (*T.restore_untouchables(output, piece.originals), [], [])
+        return restore_terms(output, piece.model_text, piece.originals, piece.terms)
 
     # -- assembly ----------------------------------------------------------------------------
     def _segment(self, text: str, piece: _Piece, index: int) -> Segment:
         result = piece.result
         assert result is not None, "every piece is translated before assembly"
         flags = tuple(dict.fromkeys([*piece.flags, *result.flags]))
+        terms: tuple[dict[str, Any], ...] = ()
+        if piece.terms:
+            source = text[piece.start : piece.end]
+            outcomes = result.terms or ("placeholder",) * len(piece.terms)
+            offsets = align_offsets(source, T.normalize(source))
+            terms = term_records(piece.terms, outcomes, offsets, piece.start)
         return Segment(
             index=index,
             source=text[piece.start : piece.end],
@@ -378,6 +419,7 @@ class Translator(ModelHandle):
             sentence=piece.sentence,
             flags=flags,
             score=result.score,
+            terms=terms,
         )
 
     def _assemble(self, text: str, pieces: list[_Piece]) -> TranslationResult:
@@ -397,6 +439,13 @@ class Translator(ModelHandle):
             meta=self.meta,
             warnings=warnings,
         )
+
+
+def _work_text(piece: _Piece) -> str:
+    """What decides a piece's output besides the settings: its input and protected originals."""
+    if not piece.originals:
+        return piece.model_text
+    return "\x00".join([piece.model_text, *piece.originals])
 
 
 def join_paragraphs(text: str, segments: Sequence[Segment]) -> str:

@@ -24,10 +24,14 @@ class Segment:
     sentence: int
     flags: tuple[str, ...] = ()
     score: float | None = None
+    # Glossary matches: {"start", "end" (Arabic span in the whole text), "english", "keep",
+    # "applied": "placeholder" | "restored" | "missing"}.
+    terms: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["flags"] = list(self.flags)
+        data["terms"] = [dict(t) for t in self.terms]
         return data
 
 

@@ -74,9 +74,7 @@ def protect_terms(
         required = match.entry.english or normalised[match.term_start : match.end]
         slots.append(TermSlot(len(originals), required, match))
         clitics = match.clitics
-        pieces.append(
-            (clitics + " " if clitics else "") + _PLACEHOLDER.format(len(originals))
-        )
+        pieces.append((clitics + " " if clitics else "") + _PLACEHOLDER.format(len(originals)))
         originals.append(required)
         cursor = match.end
     protect_plain(normalised[cursor:])

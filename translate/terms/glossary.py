@@ -103,7 +103,7 @@ def make_entry(
         raise GlossaryError(f"Glossary {where}: the English term has '__' or control characters.")
     if inflect is not None and not isinstance(inflect, bool):
         raise GlossaryError(f"Glossary {where}: inflect must be true or false.")
-    allow = (bool(english) if inflect is None else inflect)
+    allow = bool(english) if inflect is None else inflect
     return GlossaryEntry(term, english, " ".join(note.split()), allow)
 
 
@@ -242,9 +242,10 @@ def _lang_terms(entry: Any) -> dict[str, tuple[str, str]]:
 
 def parse_tbx(data: bytes) -> list[GlossaryEntry]:
     """Entries of a TBX Basic document (see the module docstring); bytes, at most 20 MB."""
+    from xml.etree.ElementTree import ParseError
+
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
-    from xml.etree.ElementTree import ParseError
 
     if len(data) > MAX_FILE_BYTES:
         raise GlossaryError(f"The TBX file is larger than {MAX_FILE_BYTES:,} bytes.")
@@ -262,7 +263,9 @@ def parse_tbx(data: bytes) -> list[GlossaryEntry]:
         number += 1
         terms = _lang_terms(element)
         if "ar" not in terms:
-            raise GlossaryError(f"TBX entry {number} (id {element.get('id')!r}) has no Arabic term.")
+            raise GlossaryError(
+                f"TBX entry {number} (id {element.get('id')!r}) has no Arabic term."
+            )
         arabic, pos = terms["ar"]
         english = terms.get("en", ("", ""))[0]
         notes = [
