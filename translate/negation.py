@@ -33,9 +33,7 @@ __all__ = [
 ]
 
 _LAYSA = "ليس ليست ليسوا ليسا ليستا لست لسنا لستم لستن لسن"
-ARABIC_NEGATIONS = frozenset(
-    f"لا لم لن {_LAYSA} ألا لئلا غير بغير عدم بعدم لعدم دون بدون".split()
-)
+ARABIC_NEGATIONS = frozenset(f"لا لم لن {_LAYSA} ألا لئلا غير بغير عدم بعدم لعدم دون بدون".split())
 # A negation word followed by one of these is an idiom without negation.
 _ARABIC_IDIOMS = {
     "لا": frozenset({"سيما", "سيّما", "بد", "بدّ"}),

@@ -55,9 +55,10 @@ class GlossaryError(ConfigError):
 class GlossaryEntry:
     """One term: its Arabic (normalised), its English ("" keeps the Arabic as written), a note.
 
-    ``inflect`` lets the term match with a suffix (ـه ـها ـهم, dual/plural endings); it is off
-    for keep-as-written entries and proper nouns, whose suffixed forms are other words
-    (عمر / عمران).
+    ``inflect`` lets the term match with a suffix (ـه ـها ـهم, dual/plural endings). Unless
+    given, it is on for common nouns and off for names, whose suffixed forms are other words
+    (عمر / عمران, حلب / حلبة): keep-as-written entries and English terms that are capitalised
+    without a leading "the" ("Aleppo", but not "the Security Council" or "minister").
     """
 
     arabic: str
@@ -103,8 +104,16 @@ def make_entry(
         raise GlossaryError(f"Glossary {where}: the English term has '__' or control characters.")
     if inflect is not None and not isinstance(inflect, bool):
         raise GlossaryError(f"Glossary {where}: inflect must be true or false.")
-    allow = bool(english) if inflect is None else inflect
+    allow = _inflects_by_default(english) if inflect is None else inflect
     return GlossaryEntry(term, english, " ".join(note.split()), allow)
+
+
+def _inflects_by_default(english: str) -> bool:
+    """Common nouns inflect; names do not. A capitalised English term that does not start
+    with "the" is taken for a name (Aleppo, Staffan de Mistura): حلبة is not حلب + ـه."""
+    if not english:
+        return False
+    return english[0].islower() or english.lower().startswith("the ")
 
 
 class Glossary:

@@ -96,11 +96,16 @@ def _stems(word: str) -> list[tuple[str, str]]:
     return out
 
 
-def _bases(stem: str) -> list[tuple[str, str]]:
-    """(suffix, base) readings of a stem with a suffix: the base is an inflecting term's word."""
+def _bases(stem: str, written: str) -> list[tuple[str, str]]:
+    """(suffix, base) readings of a stem with a suffix: the base is an inflecting term's word.
+
+    ``written`` is the stem before folding: a final ة is never the pronoun ـه (وزيرة).
+    """
     out: list[tuple[str, str]] = []
     for suffix in _SUFFIXES:
         if not stem.endswith(suffix) or len(stem) - len(suffix) < _MIN_STEM:
+            continue
+        if written[-len(suffix)] == "ة":
             continue
         base = stem[: -len(suffix)]
         out.append((suffix, base))
@@ -130,7 +135,7 @@ class TermMatcher:
         for i, (start, end) in enumerate(words):
             word = folded[start:end]
             for prefix, stem in _stems(word):
-                for match, count in self._at(folded, words, i, prefix, stem):
+                for match, count in self._at(text, folded, words, i, prefix, stem):
                     candidates.append((-count, -(match.end - match.start), match.start, match))
         candidates.sort(key=lambda c: c[:3])
         taken: list[bool] = [False] * len(text)
@@ -146,7 +151,7 @@ class TermMatcher:
         return sorted(chosen, key=lambda m: m.start)
 
     def _at(
-        self, folded: str, words: list[tuple[int, int]], i: int, prefix: str, stem: str
+        self, text: str, folded: str, words: list[tuple[int, int]], i: int, prefix: str, stem: str
     ) -> list[tuple[TermMatch, int]]:
         """Entries matching from word ``i`` read as ``prefix`` + ``stem``."""
         found: list[tuple[TermMatch, int]] = []
@@ -164,12 +169,13 @@ class TermMatcher:
                 match = TermMatch(start, term_start, words[last][1], entry, prefix)
                 found.append((match, len(terms)))
             elif entry.inflect:
-                for suffix, base in _bases(tail):
+                for suffix, base in _bases(tail, text[words[last][0] : words[last][1]]):
                     if base == terms[-1]:
                         match = TermMatch(start, term_start, words[last][1], entry, prefix, suffix)
                         found.append((match, len(terms)))
                         break
-        for suffix, base in _bases(stem):
+        written = text[words[i][1] - len(stem) : words[i][1]] if len(stem) else ""
+        for suffix, base in _bases(stem, written):
             for terms, entry in self._index.get(base, ()):
                 if len(terms) == 1 and entry.inflect:
                     match = TermMatch(start, term_start, words[i][1], entry, prefix, suffix)
