@@ -7,12 +7,13 @@ page, the HTTP API, ``tarjama digest`` and batch jobs through :class:`Translatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from translate.errors import ConfigError
 
 from .api import METHODS, summarize
+from .guard import check_summary_terms, translation_terms
 from .types import Digest, SummaryResult
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def summarize_translation(
     shared instance of ``model``/``backend``/``device``.
     """
     targets = [segment.target for segment in translation.segments]
-    return summarize(
+    result = summarize(
         targets,
         method=method,
         model=model,
@@ -53,6 +54,13 @@ def summarize_translation(
         max_chars=None,  # the Arabic was limited; its English may run longer
         summarizer=summarizer,
     )
+    terms = translation_terms(translation.segments)
+    if terms and method == "abstractive":
+        # A glossary's house terms must survive the rewording (summarize.guard).
+        flags = check_summary_terms(result.text, terms)
+        if flags:
+            result = replace(result, flags=tuple(dict.fromkeys([*result.flags, *flags])))
+    return result
 
 
 def digest(
