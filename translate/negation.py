@@ -9,7 +9,8 @@ Arabic negations (whole words, after an optional و or ف, on normalised text):
 
 * لا, لم, لن, ليس and its forms (ليست ليسوا ليسا ليستا لست لسنا لستم لستن لسن), ألا (أن + لا),
   لئلا, غير, بغير, عدم (بعدم لعدم), دون/بدون (من دون);
-* not counted: لا سيما ("especially"), لا بد ("must"), غير أن ("however"), دون before a
+* not counted: لا سيما ("especially"), لا بد ("must"), لا يزال / لا تزال / لم يزل ("still"),
+  غير أن ("however"), دون before a
   number or سن ("under 18"), كلا (also "both"), and ما: its negating use before a perfect verb
   (ما قال) is written exactly like the relative "what" (ما قاله, ما حدث) and cannot be told
   apart without a parser, so only ما لم (counted through لم) is seen.
@@ -35,8 +36,10 @@ __all__ = [
 _LAYSA = "ليس ليست ليسوا ليسا ليستا لست لسنا لستم لستن لسن"
 ARABIC_NEGATIONS = frozenset(f"لا لم لن {_LAYSA} ألا لئلا غير بغير عدم بعدم لعدم دون بدون".split())
 # A negation word followed by one of these is an idiom without negation.
+_STILL = {"يزال", "تزال", "يزالون", "تزالان", "يزالان", "نزال", "أزال", "يزل", "تزل", "يزالوا"}
 _ARABIC_IDIOMS = {
-    "لا": frozenset({"سيما", "سيّما", "بد", "بدّ"}),
+    "لا": frozenset({"سيما", "سيّما", "بد", "بدّ", *_STILL}),
+    "لم": frozenset(_STILL),
     "غير": frozenset({"أن", "ان", "أنه", "أنها", "انه"}),
 }
 _DOON = frozenset({"دون", "بدون"})
