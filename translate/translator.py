@@ -1,9 +1,10 @@
 """Translator: Arabic text → English, sentence by sentence, nothing dropped.
 
 The flow of one text: validate → paragraphs/sentences (``text.sentence_spans``) → normalise and
-protect untouchables → split over-long sentences into windows → cache lookup → length-sorted,
-token-budget batches → backend → restore untouchables → guard (retry once, then flag) → cache
-store → reassemble in source order.
+protect untouchables and glossary terms (``terms.enforce``) → split over-long sentences into
+windows → cache lookup → length-sorted, token-budget batches → backend → restore untouchables,
+check and repair terms → guard (retry once, then flag) → cache store → reassemble in source
+order.
 """
 
 from __future__ import annotations

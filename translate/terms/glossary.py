@@ -6,8 +6,9 @@ English means "keep as written" (do-not-translate; the Arabic comes back unchang
 * CSV or TSV, UTF-8 (a BOM is allowed): ``arabic,english[,note]``, one entry a line; a first
   line whose first cell is ``arabic`` (any case) is a header. The delimiter is a tab when the
   first line holds one, else a comma. Blank lines and lines starting with ``#`` are skipped.
-* TBX Basic: each ``termEntry``/``conceptEntry`` holds a ``langSet`` ``ar`` and a ``langSet``
-  ``en`` (or none: keep as written), each with ``tig``/``termSec``/``ntig`` ``term`` elements;
+* TBX Basic (2008 ``martif`` or v3 ``tbx``): each ``termEntry``/``conceptEntry`` holds a
+  ``langSet``/``langSec`` ``ar`` and one ``en`` (or none: keep as written), each with
+  ``tig``/``termSec``/``ntig`` ``term`` elements;
   the first term of each side is used, a ``note``/``descrip`` becomes the note, and a
   ``termNote type="partOfSpeech"`` of ``properNoun`` turns suffix matching off. Parsed with
   ``defusedxml``: no DTD, no entities, no external references, and a size limit.
@@ -233,7 +234,7 @@ def _lang_terms(entry: Any) -> dict[str, tuple[str, str]]:
     """``{language: (first term, part of speech)}`` of one TBX entry."""
     found: dict[str, tuple[str, str]] = {}
     for lang_set in entry:
-        if _local(lang_set.tag) != "langSet":
+        if _local(lang_set.tag) not in ("langSet", "langSec"):  # TBX 2008 / TBX v3
             continue
         lang = (lang_set.get(_XML_NS + "lang") or lang_set.get("lang") or "").lower()
         lang = lang.split("-")[0]
