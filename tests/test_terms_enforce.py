@@ -232,3 +232,13 @@ def test_bad_glossary_argument(tmp_path: Path) -> None:
 
     with pytest.raises(GlossaryError):
         make(tmp_path, glossary=123)
+
+
+def test_sentences_differing_only_in_protected_latin_text_are_not_merged(tmp_path: Path) -> None:
+    # The model input of both is "زار __U0__ ." : the cache key and the in-run dedup must
+    # also hold what the placeholder stands for.
+    translator = make(tmp_path, glossary=None)
+    result = translator.translate("زار CNN. زار BBC.")
+    assert [s.target for s in result.segments] == ["w1 CNN .", "w1 BBC ."]
+    again = translator.translate("زار BBC.")
+    assert again.segments[0].target == "w1 BBC ."
