@@ -324,3 +324,13 @@ def test_tbx_size_bound() -> None:
 
     with pytest.raises(GlossaryError, match="larger than"):
         parse_tbx(b" " * (G.MAX_FILE_BYTES + 1))
+
+
+def test_request_glossary_extends_a_default() -> None:
+    default = Glossary.from_entries(ENTRIES[:3], name="house")
+    request = Glossary.from_entries([{"arabic": "حلب", "english": "Halab"}, {"arabic": "أمل"}])
+    merged = default.extended(request)
+    by_term = {e.arabic: e.english for e in merged.entries}
+    assert by_term["حلب"] == "Halab" and by_term["سوريا"] == "Syria" and "أمل" in by_term
+    assert len(merged) == 4 and merged.name == "house"
+    assert merged.fingerprint != default.fingerprint

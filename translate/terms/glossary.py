@@ -165,6 +165,13 @@ class Glossary:
             )
         return cls(entries, name)
 
+    def extended(self, other: Glossary, name: str = "") -> Glossary:
+        """This glossary with ``other``'s entries added; ``other`` wins on the same Arabic term
+        (a request's glossary over a server default)."""
+        merged = {e.arabic: e for e in self.entries}
+        merged.update({e.arabic: e for e in other.entries})
+        return Glossary(merged.values(), name or "+".join(n for n in (self.name, other.name) if n))
+
     @property
     def matcher(self) -> Any:
         """The term index (built on first use and kept)."""
