@@ -8,13 +8,14 @@ page, the HTTP API, ``tarjama digest`` and batch jobs through :class:`Translatio
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from translate.errors import ConfigError
 
 from .api import METHODS, summarize
 from .config import SummarizerConfig
+from .guard import check_summary_terms, translation_terms
 from .types import Digest, SummaryResult, SummarySentence
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def summarize_translation(
         method, length = config.method, config.length
         model, backend, device = config.model, config.backend, config.device
     targets = [segment.target for segment in translation.segments]
-    return summarize(
+    result = summarize(
         targets,
         method=method,
         model=model,
@@ -72,6 +73,13 @@ def summarize_translation(
         max_chars=None,  # the Arabic was limited; its English may run longer
         summarizer=summarizer,
     )
+    terms = translation_terms(translation.segments)
+    if terms and method == "abstractive":
+        # A glossary's house terms must survive the rewording (summarize.guard).
+        flags = check_summary_terms(result.text, terms)
+        if flags:
+            result = replace(result, flags=tuple(dict.fromkeys([*result.flags, *flags])))
+    return result
 
 
 def digest(

@@ -55,3 +55,51 @@ def test_a_garbled_summary_is_retried_then_replaced(monkeypatch: pytest.MonkeyPa
     assert "guard-replaced" in result.flags
     assert "\ufffd" not in result.text and result.text in SOURCE
     assert result.meta["guard"][0]["problems"] == ["garbled"]
+
+
+# -- glossary terms in a summary ---------------------------------------------------------------
+def _segments(*pairs: tuple[str, list[str]]) -> list[object]:
+    from translate.types import Segment
+
+    return [
+        Segment(i, "س", 0, 1, target, 0, i, terms=tuple({"english": t} for t in terms))
+        for i, (target, terms) in enumerate(pairs)
+    ]
+
+
+def test_summary_terms_changed_and_dropped() -> None:
+    from summarize.guard import check_summary_terms, translation_terms
+
+    segments = _segments(
+        (
+            "Staffan de Mistura met the UN Security Council.",
+            ["Staffan de Mistura", "the UN Security Council"],
+        ),
+        ("Fighting went on in Aleppo.", ["Aleppo"]),
+        ("Aid reached Homs.", ["Homs", "missing from the target"]),
+    )
+    terms = translation_terms(segments)
+    assert ("missing from the target", 2) not in terms and len(terms) == 4
+    kept = "Staffan de Mistura told the UN Security Council that fighting went on."
+    assert check_summary_terms(kept, terms) == ()  # Aleppo and Homs: not key terms
+    assert check_summary_terms("De Mistura met the Security Council.", terms) == ("term-changed",)
+    assert check_summary_terms("STAFFAN DE MISTURA met the UN Security Council.", terms) == (
+        "term-changed",
+    )
+    assert check_summary_terms("The envoy met the members.", terms) == ("term-dropped",)
+
+
+def test_digest_flags_a_summary_that_changes_a_term(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    D = importlib.import_module("summarize.digest")  # noqa: N806 - the package exports digest()
+    from summarize.types import SummaryResult
+    from translate.types import TranslationResult
+
+    translation = TranslationResult(
+        "x",
+        _segments(("Staffan de Mistura arrived.", ["Staffan de Mistura"])),  # type: ignore[arg-type]
+    )
+    monkeypatch.setattr(D, "summarize", lambda *a, **k: SummaryResult("Mistura arrived.", []))
+    assert D.summarize_translation(translation).flags == ("term-changed",)
+    assert D.summarize_translation(translation, method="extractive").flags == ()

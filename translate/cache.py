@@ -23,6 +23,7 @@ class CachedTranslation:
     score: float | None
     confidence: float | None = None
     weak: tuple[tuple[int, int], ...] = ()
+    terms: tuple[str, ...] = ()  # how each glossary term was applied (terms.enforce)
 
 
 def cache_key(

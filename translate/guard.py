@@ -21,7 +21,11 @@ Flags (:class:`GuardReport`):
   or a billion (``15 ألف`` -> ``15,000``). Numbers written as English words ("fifteen") are not
   recognised, so this is a conservative warning, not a retry trigger.
 
-The first four are *degenerate* outputs and trigger a retry; ``numbers`` is only reported.
+* ``negation`` - the source holds a negation (لا لم لن ليس غير عدم دون...) and the target none
+  (not, n't, no, never, without, fail, refuse, deny...): :mod:`translate.negation`.
+
+The first four are *degenerate* outputs and trigger a retry; ``numbers`` and ``negation`` are
+only reported.
 The guard runs on restored text, so numbers inside untouchable spans are compared too.
 """
 
@@ -32,6 +36,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .negation import dropped_negation
 from .text import extract_numbers
 
 __all__ = ["GuardReport", "check_translation"]
@@ -161,4 +166,6 @@ def check_translation(
         flags.add("too-short")
     if _missing_numbers(source, target):
         flags.add("numbers")
+    if "empty" not in flags and dropped_negation(source, target):
+        flags.add("negation")
     return GuardReport(flags=tuple(sorted(flags)))

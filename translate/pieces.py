@@ -12,6 +12,7 @@ from .types import Segment
 
 if TYPE_CHECKING:
     from .memory import Match
+    from .terms.enforce import TermSlot
 
 __all__ = ["Piece", "join_paragraphs", "stream_order"]
 
@@ -39,6 +40,7 @@ class Piece:
     result: CachedTranslation | None = None
     key: str = ""  # the translation memory's key of the source ("" without a memory)
     suggestions: list[Match] = field(default_factory=list)
+    terms: list[TermSlot] = field(default_factory=list)  # glossary terms protected in it
 
 
 def stream_order(pieces: Sequence[Piece], first: Collection[int] = ()) -> list[int]:

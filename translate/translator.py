@@ -18,9 +18,11 @@ The flow of one text is three public stages, shared by ``translate``, ``translat
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import text as T
@@ -35,6 +37,8 @@ from .errors import ConfigError, InputError, TarjamaError
 from .guard import check_translation
 from .pieces import Piece, join_paragraphs, stream_order
 from .registry import Registry
+from .terms import Glossary, as_glossary
+from .terms.enforce import TermSlot, align_offsets, protect_terms, restore_terms, term_records
 from .types import Segment, Suggestion, TranslationResult
 from .validation import validate_text
 
@@ -52,7 +56,8 @@ __all__ = [
     "validate_text",
 ]
 
-_Window = tuple[int, int, str, list[str], int]  # start, end, model text, untouchables, tokens
+# start, end, model text, untouchables, tokens, glossary terms
+_Window = tuple[int, int, str, list[str], int, list[TermSlot]]
 
 
 class Translator(ModelHandle):
@@ -77,6 +82,7 @@ class Translator(ModelHandle):
         *,
         registry: Registry | None = None,
         memory: MemoryStore | str | os.PathLike[str] | None = None,
+        glossary: Glossary | str | Path | None = None,
         **settings: Any,
     ) -> None:
         self.memory = _open_memory(memory, settings.get("memory_threshold"))
@@ -108,6 +114,14 @@ class Translator(ModelHandle):
             )
         self.window_tokens = window
         self.cache = SentenceCache(config.cache_size)
+        self.glossary = as_glossary(glossary)
+
+    def with_glossary(self, glossary: Glossary | str | Path | None) -> Translator:
+        """A view of this Translator with another glossary (None: none), sharing its model and
+        cache (a cache key holds the glossary's fingerprint): a per-request glossary."""
+        view = copy.copy(self)
+        view.glossary = as_glossary(glossary)
+        return view
 
     @property
     def batch_tokens(self) -> int:
@@ -143,6 +157,8 @@ class Translator(ModelHandle):
         }
         if self.memory is not None:
             meta["memory"] = self.memory.describe()
+        if self.glossary is not None:
+            meta["glossary"] = self.glossary.meta
         return meta
 
     # -- public API --------------------------------------------------------------------------
@@ -234,8 +250,12 @@ class Translator(ModelHandle):
         return segment_alternatives(self, result, n)[0]
 
     # -- preparation -------------------------------------------------------------------------
-    def _model_input(self, source: str) -> tuple[str, list[str]]:
-        return T.protect_untouchables(T.normalize(source))
+    def _model_input(self, source: str) -> tuple[str, list[str], list[TermSlot]]:
+        # Glossary terms are protected beside the untouchables (terms.enforce).
+        normalised = T.normalize(source)
+        if self.glossary is None:
+            return (*T.protect_untouchables(normalised), [])
+        return protect_terms(normalised, self.glossary.matcher.find(normalised))
 
     def _count(self, sources: list[str]) -> list[int]:
         return self.backend.count_tokens([self._model_input(s)[0] for s in sources])
@@ -250,16 +270,17 @@ class Translator(ModelHandle):
         pieces: list[Piece] = []
         spans = T.sentence_spans(text)
         inputs = [self._model_input(text[s.start : s.end]) for s in spans]
-        counts = self.backend.count_tokens([model_text for model_text, _ in inputs])
-        for number, (span, (model_text, originals), count) in enumerate(
+        counts = self.backend.count_tokens([model_text for model_text, _, _ in inputs])
+        for number, (span, (model_text, originals, slots), count) in enumerate(
             zip(spans, inputs, counts, strict=True)
         ):
             if count <= self.window_tokens:
-                windows = [(span.start, span.end, model_text, originals, count)]
+                windows = [(span.start, span.end, model_text, originals, count, slots)]
             else:
                 windows = self._windows(text, span.start, span.end)
-            for start, end, mtext, origs, tokens in windows:
+            for start, end, mtext, origs, tokens, terms in windows:
                 piece = Piece(doc, start, end, span.paragraph, number, mtext, origs, tokens=tokens)
+                piece.terms = terms
                 if len(windows) > 1:
                     piece.flags.append("windowed")
                 if persian and T.looks_persian_or_urdu(text[start:end]):
@@ -285,21 +306,23 @@ class Translator(ModelHandle):
             if piece:
                 trimmed.append((start + ws + lead, start + ws + lead + len(piece)))
         inputs = [self._model_input(text[s:e]) for s, e in trimmed]
-        counts = self.backend.count_tokens([m for m, _ in inputs])
-        for (s, e), (mtext, origs), count in zip(trimmed, inputs, counts, strict=True):
-            out.append((s, e, mtext, origs, count))
+        counts = self.backend.count_tokens([m for m, _, _ in inputs])
+        for (s, e), (mtext, origs, terms), count in zip(trimmed, inputs, counts, strict=True):
+            out.append((s, e, mtext, origs, count, terms))
         return out
 
     # -- model work --------------------------------------------------------------------------
     def _key(self, piece: Piece, settings: dict[str, Any]) -> str:
         backend = self.backend
+        if piece.terms and self.glossary is not None:
+            settings = {**settings, "glossary": self.glossary.fingerprint}
         return cache_key(
             model=self.spec.source,
             revision=self.spec.revision,
             backend=backend.name,
             quantization=backend.quantization,
             settings=settings,
-            text=piece.model_text,
+            text=_work_text(piece),
         )
 
     def run(
@@ -330,12 +353,12 @@ class Translator(ModelHandle):
         # Identical sentences in one run are translated once.
         unique: dict[str, list[Piece]] = {}
         for piece in todo:
-            unique.setdefault(piece.model_text, []).append(piece)
+            unique.setdefault(_work_text(piece), []).append(piece)
         leaders = [group[0] for group in unique.values()]
         for caps, batch in self._batches(leaders, self.settings):
             self._translate_batch(batch, caps)
             if progress:
-                progress(sum(len(unique[p.model_text]) for p in batch))
+                progress(sum(len(unique[_work_text(p)]) for p in batch))
         for group in unique.values():
             for follower in group[1:]:
                 follower.result = group[0].result
@@ -407,14 +430,15 @@ class Translator(ModelHandle):
         outputs = self._generate(batch, self.settings, caps)
         retry: list[Piece] = []
         for piece, out in zip(batch, outputs, strict=True):
-            target, in_place = T.restore_untouchables(out.text, piece.originals)
+            target, in_place, term_flags, outcomes = self._restore(piece, out.text)
             report = check_translation(
                 piece.model_text, target, source_tokens=piece.tokens, target_tokens=out.tokens
             )
             flags = list(report.flags)
             if not in_place:
                 flags.append("untouchable-restored")
-            piece.result = _cached(target, tuple(flags), out, piece.originals)
+            flags += term_flags
+            piece.result = _cached(target, tuple(flags), out, piece.originals, outcomes)
             if report.degenerate:
                 retry.append(piece)
         if retry:
@@ -430,16 +454,23 @@ class Translator(ModelHandle):
         for piece, out in zip(pieces, outputs, strict=True):
             first = piece.result
             assert first is not None
-            target, in_place = T.restore_untouchables(out.text, piece.originals)
+            target, in_place, term_flags, outcomes = self._restore(piece, out.text)
             report = check_translation(
                 piece.model_text, target, source_tokens=piece.tokens, target_tokens=out.tokens
             )
             extra = [] if in_place else ["untouchable-restored"]
             if not report.degenerate:
-                flags = (*report.flags, *extra, "retried")
-                piece.result = _cached(target, flags, out, piece.originals)
+                flags = (*report.flags, *extra, *term_flags, "retried")
+                piece.result = _cached(target, flags, out, piece.originals, outcomes)
             else:
                 piece.result = replace(first, flags=(*first.flags, "degenerate", "retried"))
+
+    @staticmethod
+    def _restore(piece: Piece, output: str) -> tuple[str, bool, list[str], list[str]]:
+        """Put protected spans back; glossary terms are checked and repaired (terms.enforce)."""
+        if not piece.terms:
+            return (*T.restore_untouchables(output, piece.originals), [], [])
+        return restore_terms(output, piece.model_text, piece.originals, piece.terms)
 
     # -- assembly ----------------------------------------------------------------------------
     def segment(self, text: str, piece: Piece, index: int) -> Segment:
@@ -447,6 +478,12 @@ class Translator(ModelHandle):
         result = piece.result
         assert result is not None, "every piece is translated before assembly"
         flags = tuple(dict.fromkeys([*piece.flags, *result.flags]))
+        terms: tuple[dict[str, Any], ...] = ()
+        if piece.terms:
+            source = text[piece.start : piece.end]
+            outcomes = result.terms or ("placeholder",) * len(piece.terms)
+            offsets = align_offsets(source, T.normalize(source))
+            terms = term_records(piece.terms, outcomes, offsets, piece.start)
         return Segment(
             index=index,
             source=text[piece.start : piece.end],
@@ -463,6 +500,7 @@ class Translator(ModelHandle):
                 Suggestion(m.unit.id, m.unit.source, m.unit.target, round(m.similarity, 4))
                 for m in piece.suggestions
             ),
+            terms=terms,
         )
 
     def assemble(self, text: str, pieces: Sequence[Piece]) -> TranslationResult:
@@ -486,12 +524,25 @@ class Translator(ModelHandle):
 
 
 def _cached(
-    target: str, flags: tuple[str, ...], out: Generation, originals: list[str]
+    target: str,
+    flags: tuple[str, ...],
+    out: Generation,
+    originals: list[str],
+    terms: list[str] = (),  # type: ignore[assignment]
 ) -> CachedTranslation:
-    """A model output as cached: weak words moved onto the restored text (untouchables are
-    not the model's words, so never weak)."""
+    """A model output as cached: weak words moved onto the restored text (untouchables and
+    glossary terms are not the model's words, so never weak)."""
     weak = relocate_spans(out.text, out.weak, target, originals) if out.weak else ()
-    return CachedTranslation(target, flags, out.tokens, out.score, confidence(out.score), weak)
+    return CachedTranslation(
+        target, flags, out.tokens, out.score, confidence(out.score), weak, tuple(terms)
+    )
+
+
+def _work_text(piece: Piece) -> str:
+    """What decides a piece's output besides the settings: its input and protected originals."""
+    if not piece.originals:
+        return piece.model_text
+    return "\x00".join([piece.model_text, *piece.originals])
 
 
 def _memory_key(source: str) -> str:

@@ -47,12 +47,16 @@ class Segment:
     confidence: float | None = None
     weak: tuple[tuple[int, int], ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
+    # Glossary matches: {"start", "end" (Arabic span in the whole text), "english", "keep",
+    # "applied": "placeholder" | "restored" | "missing"}.
+    terms: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["flags"] = list(self.flags)
         data["weak"] = [list(span) for span in self.weak]
         data["suggestions"] = [asdict(s) for s in self.suggestions]
+        data["terms"] = [dict(t) for t in self.terms]
         return data
 
 

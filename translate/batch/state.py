@@ -54,7 +54,11 @@ def job_settings(
     spec = translator.spec
     translator.backend  # noqa: B018 - load now: a model that cannot load stops the job here
     meta = translator.meta
+    glossary = getattr(translator, "glossary", None)
+    # Only with a glossary, so that the fingerprints of jobs without one stay as they were.
+    extra = {"glossary": glossary.meta} if glossary is not None else {}
     settings: dict[str, Any] = {
+        **extra,
         "format_version": FORMAT_VERSION,
         "input": {
             "sha256": batch_input.sha256,
