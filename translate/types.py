@@ -66,5 +66,4 @@ class TranslationResult:
             "meta": dict(self.meta),
             "warnings": list(self.warnings),
             "flags": self.flags,
-            "confidence": self.confidence,
         }
