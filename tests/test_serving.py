@@ -34,8 +34,7 @@ def _plain(segments) -> list[dict]:
     """Segments without their scores and confidences (padding in a shared batch moves the last
     float digits)."""
     return [
-        {k: v for k, v in s.to_dict().items() if k not in ("score", "confidence")}
-        for s in segments
+        {k: v for k, v in s.to_dict().items() if k not in ("score", "confidence")} for s in segments
     ]
 
 
