@@ -189,12 +189,19 @@ def test_cli_jsonl_with_summaries_equals_local(
     err = capsys.readouterr().err
     assert codes == {"local": 1, "ray": 1}, err  # some rows failed, on both engines
     ray_rows, expected = read_rows(tmp_path / "ray.jsonl"), read_rows(tmp_path / "local.jsonl")
-    assert ray_rows == expected
-    assert [r["row_id"] for r in ray_rows] == list(range(ROWS))
     assert list(ray_rows[0]) == [
         "row_id", "id", "text", "tags", "body", "translation", "summary", "flags", "confidence",
         "error",
     ]  # fmt: skip
+    # A confidence is a float of the model's arithmetic: other batch neighbours (other shards)
+    # move its last digits, never the text.
+    confidences = [
+        (r.pop("confidence"), e.pop("confidence")) for r, e in zip(ray_rows, expected, strict=True)
+    ]
+    assert all(a == pytest.approx(b, abs=1e-4) for a, b in confidences if a is not None)
+    assert [a is None for a, _ in confidences] == [b is None for _, b in confidences]
+    assert ray_rows == expected
+    assert [r["row_id"] for r in ray_rows] == list(range(ROWS))
     errors = {r["row_id"]: r["error"] for r in ray_rows if r["error"]}
     assert sorted(errors) == [3, 10, 77, 150, 151, 299]
     assert errors[3].startswith("Line 4 is not valid JSON")

@@ -114,7 +114,7 @@ def test_segment_json_carries_confidence_and_weak() -> None:
     assert data["weak"] == [[3, 7]]
     passthrough = Segment(1, "2024", 4, 8, "2024", 0, 1, ("passthrough",))
     result = TranslationResult("He said 2024", [seg, passthrough])
-    assert result.to_dict()["confidence"] == pytest.approx(math.exp(-0.2))
+    assert result.confidence == pytest.approx(math.exp(-0.2))
     assert passthrough.to_dict()["confidence"] is None and passthrough.to_dict()["weak"] == []
 
 

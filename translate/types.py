@@ -87,5 +87,4 @@ class TranslationResult:
             "meta": dict(self.meta),
             "warnings": list(self.warnings),
             "flags": self.flags,
-            "confidence": self.confidence,
         }
