@@ -152,7 +152,7 @@ class TranslationMemory:
     ) -> Unit:
         """Store a unit (an existing source updates its unit); returns it. UnitError if bad."""
         source, target = M.validate_unit(source, target)
-        new = NewUnit(source, target, origin, replaced_model, key_name)
+        new = NewUnit(source, target, origin, _label(replaced_model), _label(key_name))
         _check_origin(origin)
         with self._write() as conn:
             unit_id, _ = self._upsert(conn, new, F.now())
@@ -503,6 +503,15 @@ def _fingerprint(meta: dict[str, str]) -> str:
 
 def _marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
+
+
+def _label(value: str | None) -> str | None:
+    """A model or API key name as stored: short, printable, or refused."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 200 or not value.isprintable():
+        raise UnitError("A model or key name must be printable text of at most 200 characters.")
+    return value
 
 
 def _check_origin(origin: str) -> None:
