@@ -148,8 +148,8 @@ def bench_batch(directory: Path, stored: list[str], rows: int) -> dict:
     model = directory / "model"
     build_tiny_marian(model, d_model=128, layers=2, heads=4, ffn=512, init_std=0.02)
     rng = random.Random(3)
-    fresh = sentences(rows // 2 + len(stored), seed=4)
-    fresh = [s for s in fresh if s not in set(stored)][: rows - rows // 2]
+    known = set(stored)
+    fresh = [s for s in sentences(rows, seed=4) if s not in known][: rows - rows // 2]
     texts = rng.sample(stored, rows // 2) + fresh
     rng.shuffle(texts)
     source = directory / "rows.jsonl"
