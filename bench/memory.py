@@ -159,6 +159,11 @@ def bench_batch(directory: Path, stored: list[str], rows: int) -> dict:
     )
     generation = {"num_beams": 1, "max_new_tokens": 32, "min_new_tokens": 32}
     results = {}
+    # A first short job, not timed: torch's one-time start-up would count against the first.
+    warm = directory / "warm.jsonl"
+    warm.write_text("".join(source.read_text(encoding="utf-8").splitlines(True)[:64]))
+    warm_config = TranslatorConfig(model=str(model), backend="transformers", device="cpu")
+    B.run_batch(warm, directory / "warm-out.jsonl", warm_config, B.JobOptions(show_progress=False))
     for name, memory in (("without", None), ("with", str(directory / "tm.sqlite3"))):
         config = TranslatorConfig(
             model=str(model),
