@@ -402,3 +402,10 @@ def test_near_search_cost_is_bounded(memory: TranslationMemory) -> None:
         started = time.monotonic()
         assert memory.search("ق" * size) == []
         assert time.monotonic() - started < 1.0
+
+
+def test_labels_are_checked(memory: TranslationMemory) -> None:
+    with pytest.raises(UnitError, match="key name"):
+        memory.add(AR, EN, key_name="x" * 201)
+    with pytest.raises(UnitError, match="key name"):
+        memory.add(AR, EN, replaced_model="opus\x00")

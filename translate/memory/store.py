@@ -121,7 +121,7 @@ class TranslationMemory:
         if self.readonly:
             raise MemoryReadOnlyError(f"The translation memory {self.path} was opened read-only.")
         conn = self._conn
-        self._local.delta = [0, 0]  # this transaction's change to the digest (see _upsert)
+        self._local.delta = [0, 0]  # this transaction's change to the digest (see _bulk_upsert)
         with self._sqlite_errors():
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -152,12 +152,15 @@ class TranslationMemory:
     ) -> Unit:
         """Store a unit (an existing source updates its unit); returns it. UnitError if bad."""
         source, target = M.validate_unit(source, target)
-        new = NewUnit(source, target, origin, replaced_model, key_name)
+        new = NewUnit(source, target, origin, _label(replaced_model), _label(key_name))
         _check_origin(origin)
         with self._write() as conn:
-            unit_id, _ = self._upsert(conn, new, F.now())
+            self._bulk_upsert(conn, [new], F.now())
             self._fold_digest(conn)
-            unit = self._fetch(conn, [unit_id])[unit_id]
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM units WHERE key = ?", (M.memory_key(source),)
+            ).fetchone()
+            unit = Unit(*row)
         return unit
 
     def add_many(self, units: Iterable[NewUnit], chunk: int = 20_000) -> ImportReport:
@@ -191,8 +194,9 @@ class TranslationMemory:
     def _bulk_upsert(
         self, conn: sqlite3.Connection, pending: Sequence[NewUnit], now: str
     ) -> tuple[int, int]:
-        """:meth:`_upsert` of many units at once (sorted index rows, one vocabulary update a
-        word); ``(added, updated)``."""
+        """Insert or update units inside the caller's transaction (sorted index rows, one
+        vocabulary update a word); ``(added, updated)``. The change to the content digest is
+        left in ``self._local.delta`` for :meth:`_fold_digest`."""
         latest: dict[str, NewUnit] = {}
         for new in pending:
             key = M.memory_key(new.source)
@@ -245,57 +249,6 @@ class TranslationMemory:
         )
         self._local.delta = [digest, len(inserts)]
         return len(inserts), len(pending) - len(inserts)
-
-    def _upsert(self, conn: sqlite3.Connection, new: NewUnit, now: str) -> tuple[int, bool]:
-        """Insert or update one unit inside the caller's transaction; ``(id, created)``.
-
-        The change to the content digest is gathered in ``self._local.delta``, written once per
-        transaction by :meth:`_fold_digest`.
-        """
-        key = M.memory_key(new.source)
-        if not key:
-            raise UnitError("The source has nothing left once normalised.", new.line)
-        delta = getattr(self._local, "delta", [0, 0])
-        fresh = M.unit_digest(key, new.source, new.target)
-        row = conn.execute("SELECT id, source, target FROM units WHERE key = ?", (key,)).fetchone()
-        if row is not None:
-            unit_id, old_source, old_target = row
-            delta[0] ^= M.unit_digest(key, old_source, old_target) ^ fresh
-            conn.execute(
-                "UPDATE units SET source = ?, target = ?, origin = ?, replaced_model = ?, "
-                "key_name = ?, updated = ? WHERE id = ?",
-                (
-                    new.source,
-                    new.target,
-                    new.origin,
-                    new.replaced_model,
-                    new.key_name,
-                    now,
-                    unit_id,
-                ),
-            )
-            self._local.delta = delta
-            return int(unit_id), False
-        cursor = conn.execute(
-            "INSERT INTO units (key, source, target, origin, replaced_model, key_name, created, "
-            "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, new.source, new.target, new.origin, new.replaced_model, new.key_name, now, now),
-        )
-        unit_id = int(cursor.lastrowid or 0)
-        term_ids = M.terms(key)
-        conn.executemany(
-            "INSERT INTO terms (term, length, unit) VALUES (?, ?, ?)",
-            [(term, len(key), unit_id) for term in term_ids],
-        )
-        conn.executemany(
-            "INSERT INTO vocab (term, df) VALUES (?, 1) "
-            "ON CONFLICT(term) DO UPDATE SET df = df + 1",
-            [(term,) for term in term_ids],
-        )
-        delta[0] ^= fresh
-        delta[1] += 1
-        self._local.delta = delta
-        return unit_id, True
 
     def _fold_digest(self, conn: sqlite3.Connection) -> None:
         """Apply this transaction's change to the stored digest and unit count."""
@@ -503,6 +456,15 @@ def _fingerprint(meta: dict[str, str]) -> str:
 
 def _marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
+
+
+def _label(value: str | None) -> str | None:
+    """A model or API key name as stored: short, printable, or refused."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 200 or not value.isprintable():
+        raise UnitError("A model or key name must be printable text of at most 200 characters.")
+    return value
 
 
 def _check_origin(origin: str) -> None:
