@@ -6,7 +6,6 @@ See :class:`PageDoor` for how a person opens the page with a key (a session cook
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from translate.errors import InputError
