@@ -118,6 +118,13 @@ class Row:
     exit_code: int | None
     explain: Explain
 
+    def classes(self) -> tuple[type[BaseException], ...]:
+        """The row's classes; a name stands for a class of translate.documents.errors, left
+        out while that module is not loaded (its errors cannot have been raised then)."""
+        module = sys.modules.get("translate.documents.errors")
+        found = [getattr(module, t, None) if isinstance(t, str) else t for t in self.types]
+        return tuple(t for t in found if t is not None)
+
 
 def _plain(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
     """The library's own message; a server hides local paths and the CLI-only advice."""
@@ -227,17 +234,9 @@ ERROR_TABLE: tuple[Row, ...] = (
 )
 
 
-def _matches(exc: BaseException, types: tuple[type[BaseException] | str, ...]) -> bool:
-    """``exc`` is one of ``types`` (classes, or names of translate.documents.errors)."""
-    for kind in types:
-        if isinstance(kind, str):
-            module = sys.modules.get("translate.documents.errors")
-            kind = getattr(module, kind, None) if module is not None else None
-            if kind is None:
-                continue
-        if isinstance(exc, kind):
-            return True
-    return False
+def _matches(exc: BaseException, row: Row) -> bool:
+    classes = row.classes()
+    return bool(classes) and isinstance(exc, classes)
 
 
 def describe(
@@ -254,7 +253,7 @@ def describe(
     "summarization") and ``model`` say which model a model error is about.
     """
     ctx = _Context(catalog, role, model)
-    row = next((r for r in ERROR_TABLE if _matches(exc, r.types)), ERROR_TABLE[-1])
+    row = next((r for r in ERROR_TABLE if _matches(exc, r)), ERROR_TABLE[-1])
     message, hint = row.explain(exc, ctx)
     code, status, headers = row.code, row.status, {}
     if isinstance(exc, AccessDenied) and exc.missing:
