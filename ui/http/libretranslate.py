@@ -68,9 +68,9 @@ def _translate(
     bench.limits.check_total(texts)
     if fmt == "html":
         out = translate_html(texts, lambda runs: [r.text for r in bench.translate_many(runs)])
+    elif not batch:  # one text: the batcher's validation refuses one without Arabic
+        out = [bench.translate_many(texts)[0].text]
     else:
-        if not batch:
-            bench.limits.check_text(texts[0])
         wanted = [i for i, t in enumerate(texts) if has_arabic(t)]
         results = bench.translate_many([texts[i] for i in wanted]) if wanted else []
         out = list(texts)  # items with nothing Arabic come back as written

@@ -123,6 +123,8 @@ class PageRuns:
         try:
             self.bench.limits.check_text(text)
             state.server = self.bench.pool.translator(model)
+            # Validated by this call (empty, not Arabic…), before the first frame is shown.
+            stream = state.server.iter_segments(text, stop=lambda: state.stopped)
         except TarjamaError as exc:
             self._forget(key, state)
             yield self._failed(frame, exc, "Nothing translated.", model)
@@ -134,7 +136,6 @@ class PageRuns:
         )
         yield replace(frame)
         try:
-            stream = state.server.iter_segments(text, stop=lambda: state.stopped)
             with contextlib.closing(stream):
                 for segment in stream:
                     if state.stopped:
