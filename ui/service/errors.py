@@ -149,6 +149,8 @@ def _busy(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
 def _document_limit(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
     """A document over a reader's budget (characters, inflated bytes, pages, parse time)."""
     message, _ = _plain(exc, ctx)
+    if ctx.catalog is not None:  # a server's limit is not the user's to raise
+        message = message.replace(" or raise the limit (max_chars)", "")
     if type(exc).__name__ == "TooManyPagesError":
         return message, "Split the PDF into smaller files, or open the pages you need."
     if getattr(exc, "kind", None) == "characters":
