@@ -311,8 +311,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-
-
 def _check_surrogates(row: InputRow) -> None:
     """A lone surrogate in the text makes the row's error here, before any engine sees it."""
     if row.error or not isinstance(row.text, str):

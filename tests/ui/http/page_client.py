@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 
-
 _INDICES: dict[str, dict[str, int]] = {}  # base URL → event name → index
 
 
