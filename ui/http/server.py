@@ -31,6 +31,7 @@ from ..web.app import build_app
 from ..web.theme import FONT_DIR, FONT_ROUTE, gradio_temp_dir, launch_options
 from .door import PageDoor
 from .guards import Access, ApiCors, BodyLimit, UploadGuard
+from .paths import PathMask
 from .routes import API_PREFIXES, add_routes
 
 __all__ = ["BackgroundServer", "create_app", "model_report", "public_endpoints", "serve"]
@@ -77,6 +78,8 @@ def create_app(config: AppConfig, bench: Workbench | None = None) -> FastAPI:
         max_total=config.max_upload_total_bytes,
         types=UPLOAD_TYPES,
     )
+    # Outside the upload guard, which deletes refused uploads by their real paths.
+    app.add_middleware(PathMask, real=str(bench.files.tmp_root))
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     return app
 
