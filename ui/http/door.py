@@ -18,7 +18,8 @@ __all__ = ["PAGE_COOKIE", "PageDoor", "request_key"]
 PAGE_COOKIE = "tarjama_page"
 _FREE = (  # what the page loads before any run: scripts, styles, fonts, the API docs
     "/assets/", "/static/", "/svelte/", "/favicon.ico", "/theme.css", "/robots.txt",
-    "/manifest.json", "/pwa_icon", "/docs", "/openapi.json", "/api-docs-static/", "/fonts/",
+    "/manifest.json", "/pwa_icon", "/docs", "/openapi.json", "/api-docs-static/",
+    "/tarjama-fonts/",
 )  # fmt: skip
 _RUNS = ("/gradio_api/queue/join", "/gradio_api/upload")  # POSTs that start work
 _NAMED = ("/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/")  # + an endpoint name
