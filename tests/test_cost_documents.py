@@ -122,7 +122,7 @@ def test_docx_text_over_max_chars_is_refused_while_reading() -> None:
         read_document(_docx(50), kind="docx", filename="long.docx", max_chars=500)
     assert isinstance(caught.value, InputError)
     assert caught.value.kind == "characters" and caught.value.limit == 500
-    assert "long.docx's text has over" in str(caught.value)
+    assert "long.docx's text has at least" in str(caught.value)
     assert "the limit is 500" in str(caught.value)
     assert len(read_document(_docx(5), kind="docx", max_chars=500).blocks) == 5
 

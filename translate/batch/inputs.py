@@ -229,6 +229,9 @@ def _read_jsonl(path: Path, column: str) -> BatchInput:
                 InputRow(i, {}, None, f"{where} is not valid JSON: {exc.msg} (column {exc.colno}).")
             )
             continue
+        except RecursionError:  # 100,000 '[': the parser's nesting limit, one bad row
+            rows.append(InputRow(i, {}, None, f"{where} is JSON nested too deeply to read."))
+            continue
         if not isinstance(value, dict):
             kind = type(value).__name__
             rows.append(InputRow(i, {}, None, f"{where} is a JSON {kind}, not an object."))
@@ -306,8 +309,6 @@ def _table_input(path: Path, kind: str, column: str, table: pa.Table, data: byte
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
 
 
 def _check_surrogates(row: InputRow) -> None:

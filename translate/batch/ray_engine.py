@@ -325,8 +325,16 @@ def run_ray(job: Job, config: TranslatorConfig) -> BatchReport:
         bar = progress_bar(job.total, resumed, options.show_progress)
         try:
             results = _translate_shards(
-                ray, plan, job.batch_input, layout, pending, config, facts_input, summary,
-                options.summarizer, options.select,
+                ray,
+                plan,
+                job.batch_input,
+                layout,
+                pending,
+                config,
+                facts_input,
+                summary,
+                options.summarizer,
+                options.select,
             )
             with contextlib.closing(results):
                 for shard, worker_fingerprint, records in results:

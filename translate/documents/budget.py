@@ -37,7 +37,7 @@ class CharBudget:
         self.used += len(text)
         if self.used > self.max_chars:
             raise ExtractionLimitError(
-                f"{self.name}'s text has over {self.used - len(text):,} characters; the limit "
+                f"{self.name}'s text has at least {self.used:,} characters; the limit "
                 f"is {self.max_chars:,}. Split the document or raise the limit (max_chars).",
                 kind="characters",
                 limit=self.max_chars,

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from ..errors import ConfigError, MissingDependencyError
-from .errors import DocumentError
+from .errors import DocumentError, ExtractionLimitError
 from .model import Block, Document, DocumentMeta
 
 INSTALL_HINT = "pip install 'tarjama[documents]' (trafilatura and lxml_html_clean)"
@@ -21,6 +21,7 @@ _HEADING_LEVEL = re.compile(r"h([1-6])")
 _META_CHARSET = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 EXTRACTION_MODES = ("recall", "balanced", "precision")
+_MAX_DEPTH = 255  # libxml2's HTML parser stops at 256 nested elements (without XML_PARSE_HUGE)
 
 
 def _trafilatura() -> Any:
@@ -72,6 +73,8 @@ def read_html(
         raise ConfigError(f"mode must be one of {EXTRACTION_MODES}, not {mode!r}.")
     trafilatura = _trafilatura()
     text = decode_html(html, charset) if isinstance(html, bytes) else html
+    where = url or filename or "the page"
+    _check_depth(text, where)
     xml = trafilatura.extract(
         text,
         url=url,
@@ -86,7 +89,6 @@ def read_html(
         favor_precision=mode == "precision",
         favor_recall=mode == "recall",
     )
-    where = url or filename or "the page"
     if not xml:
         raise DocumentError(
             f"No article text found in {where}: it may be an index page, a page built by "
@@ -113,6 +115,27 @@ def read_html(
     if not any(b.text for b in blocks):
         raise DocumentError(f"No article text found in {where}.")
     return Document(tuple(blocks), meta)
+
+
+def _check_depth(text: str, where: str) -> None:
+    """Refuse a page nested deeper than the HTML parser goes (256 elements): past it, libxml2
+    silently drops everything below and after, and text would be lost without a word."""
+    import lxml.html
+
+    if not text.strip():
+        return
+    parser = lxml.html.HTMLParser()
+    try:
+        lxml.html.document_fromstring(text, parser=parser)
+    except (ValueError, lxml.etree.ParserError):  # empty or unparsable: trafilatura explains
+        return
+    if any("Excessive depth" in entry.message for entry in parser.error_log):
+        raise ExtractionLimitError(
+            f"{where} nests its elements deeper than {_MAX_DEPTH} levels, more than the HTML "
+            "reader can follow: part of its text would be lost, so it is not read.",
+            kind="depth",
+            limit=_MAX_DEPTH,
+        )
 
 
 def _clean(value: str | None) -> str | None:

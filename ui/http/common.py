@@ -16,11 +16,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from translate.errors import InputError
+
 from ..service.errors import AccessDenied, describe
 from ..service.workbench import Workbench
+from .door import request_key
 from .guards import Access
 
-__all__ = ["ERROR_RESPONSES", "ErrorBody", "api_key", "call", "failure"]
+__all__ = ["ERROR_RESPONSES", "ErrorBody", "api_key", "call", "check_unicode", "failure"]
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +47,33 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def api_key(request: Request, body_key: str | None) -> str | None:
-    """The key of a request: the body's ``api_key``, else X-API-Key, else a Bearer token."""
-    if body_key:
+def api_key(request: Request, body_key: object) -> object:
+    """The key of a request: the body's ``api_key`` (checked as text by :class:`Access`),
+    else ``X-API-Key``, else an ``Authorization: Bearer`` token."""
+    if body_key is not None and body_key != "":
         return body_key
-    header = request.headers.get("x-api-key")
-    if header:
-        return header.strip()
-    auth = request.headers.get("authorization", "")
-    return auth[7:].strip() if auth.lower().startswith("bearer ") else None
+    return request_key(request.scope)
+
+
+def check_unicode(data: object, what: str = "The request") -> None:
+    """InputError when any string in ``data`` (nested lists and dicts walked without
+    recursion) holds a lone surrogate: it cannot be translated nor written back as JSON."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(
+                    f"{what} holds text that is not valid Unicode (a lone surrogate at "
+                    f"position {exc.start})."
+                ) from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
 
 
 def failure(
@@ -80,16 +101,21 @@ async def call(
     request: Request,
     bench: Workbench,
     access: Access,
-    key: str | None,
+    key: object,
     work: Callable[[], Any],
     *,
     role: str = "translation",
     model: str | None = None,
     lt: bool = False,
+    body: object = None,
 ) -> Any:
-    """Check the key and rate limit, run ``work`` in a thread; every failure becomes JSON."""
+    """Check the key and rate limit (and that ``body``'s strings are valid Unicode), run
+    ``work`` in a thread; every failure becomes JSON."""
     try:
         access.check(key, request.client.host if request.client else "unknown")
+        if isinstance(body, BaseModel):
+            body = body.model_dump()
+        check_unicode(body)
         return await run_in_threadpool(work)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a JSON error
         return failure(exc, bench, role, model, lt)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from translate.errors import InputError
 
 from ..service.errors import AccessDenied, RateLimited
 
@@ -28,6 +31,7 @@ __all__ = [
     "RateLimited",
     "UploadGuard",
     "folder_size",
+    "header",
 ]
 
 Scope = dict[str, Any]
@@ -35,13 +39,17 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+_MAX_PAGE_SESSIONS = 10_000  # page tokens kept (about 100 bytes each: ~1 MB in all)
+
 
 class _BodyTooLarge(BaseException):
     """Raised from ``receive`` past the cap. A BaseException, so that no ``except Exception``
     of the app (FastAPI turns body errors into 400s) swallows it before the middleware."""
 
 
-async def send_json(send: Send, status: int, data: Any, headers: Iterable[tuple[str, str]] = ()):
+async def send_json(
+    send: Send, status: int, data: Any, headers: Iterable[tuple[str, str]] = ()
+) -> None:
     """Send a complete JSON response."""
     body = json.dumps(data, ensure_ascii=False).encode("utf-8")
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
@@ -50,7 +58,8 @@ async def send_json(send: Send, status: int, data: Any, headers: Iterable[tuple[
     await send({"type": "http.response.body", "body": body})
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
+    """A request header's value (the first of that name), read as latin-1."""
     for key, value in scope.get("headers", []):
         if key.lower() == name:
             return value.decode("latin-1")
@@ -92,7 +101,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _header(scope, b"content-length")
+        declared = header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(receive, send, more=int(declared) <= self.linger_bytes)
             return
@@ -156,7 +165,7 @@ class UploadGuard:
         ):
             await self.app(scope, receive, send)
             return
-        declared = _header(scope, b"content-length") or "0"
+        declared = header(scope, b"content-length") or "0"
         incoming = int(declared) if declared.isdigit() else 0
         if folder_size(self.folder) + incoming > self.max_total:
             await send_json(send, 413, {"error": self._full()})
@@ -236,31 +245,71 @@ class ApiCors:
 
 
 class Access:
-    """API keys (optional) and per-key (or per-address) rate limits over a sliding minute."""
+    """API keys (optional) and per-key (or per-address) rate limits over a sliding minute.
+
+    A page opened with a valid key gets a session token (:meth:`open_session`, a cookie): the
+    page's own gradio calls then count against that key, as an API call with it would.
+    """
 
     def __init__(self, keys: dict[str, int | None], rate_limit: int = 0) -> None:
         self.keys = dict(keys)
         self.rate_limit = rate_limit
         self._hits: dict[str, deque[float]] = {}
+        self._sessions: OrderedDict[str, str] = OrderedDict()  # page token → its key
         self._lock = threading.Lock()
 
     @property
     def required(self) -> bool:
         return bool(self.keys)
 
-    def check(self, key: str | None, client: str) -> None:
-        """Raise AccessDenied or RateLimited; else count this request."""
+    def open_session(self, key: object) -> str:
+        """A fresh page token for a valid ``key`` (else AccessDenied / InputError)."""
+        self._match(key)
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._sessions[token] = str(key)
+            while len(self._sessions) > _MAX_PAGE_SESSIONS:  # the oldest pages log in again
+                self._sessions.popitem(last=False)
+        return token
+
+    def session_key(self, token: str | None) -> str | None:
+        """The key a page token was opened with (None: no such token)."""
+        if not token:
+            return None
+        with self._lock:
+            return self._sessions.get(token)
+
+    def _match(self, key: object) -> str:
+        """The configured key equal to ``key``; AccessDenied when none is, InputError when
+        ``key`` is not text at all (a list, a number, a lone surrogate)."""
+        if key is None or key == "":
+            raise AccessDenied(
+                "Please contact the server operator to get an API key.", missing=True
+            )
+        if not isinstance(key, str):
+            raise InputError("Invalid request: api_key must be a string.")
+        try:
+            given = key.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError("Invalid request: api_key is not valid text.") from None
+        # Compare against every key in constant time: no timing hint of a near miss.
+        match = [k for k in self.keys if hmac.compare_digest(k.encode("utf-8"), given)]
+        if not match:
+            raise AccessDenied("Invalid API key", missing=False)
+        return match[0]
+
+    def check_key(self, key: object) -> None:
+        """Raise AccessDenied (or InputError) unless ``key`` is valid; counts nothing."""
         if self.keys:
-            if not key:
-                raise AccessDenied(
-                    "Please contact the server operator to get an API key.", missing=True
-                )
-            # Compare against every key in constant time: no timing hint of a near miss.
-            match = [k for k in self.keys if hmac.compare_digest(k.encode(), key.encode())]
-            if not match:
-                raise AccessDenied("Invalid API key", missing=False)
-            limit = self.keys[match[0]] or self.rate_limit
-            who = "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+            self._match(key)
+
+    def check(self, key: object, client: str) -> None:
+        """Raise AccessDenied, RateLimited or InputError (a key that is not text); else count
+        this request."""
+        if self.keys:
+            matched = self._match(key)
+            limit = self.keys[matched] or self.rate_limit
+            who = "key:" + hashlib.sha256(matched.encode()).hexdigest()[:16]
         else:
             limit, who = self.rate_limit, f"ip:{client}"
         if limit > 0:

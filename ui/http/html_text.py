@@ -62,7 +62,10 @@ class _Splitter(HTMLParser):
         self.parts.append(("markup", f"<?{data}>"))
 
     def unknown_decl(self, data: str) -> None:
-        self.parts.append(("markup", f"<![{data}]>"))
+        # A CDATA section ends with "]]>", other marked sections (<![if !IE]>) with "]>":
+        # the parser hands over the inside only, so the end is written back by its kind.
+        end = "]]>" if data.startswith("CDATA[") else "]>"
+        self.parts.append(("markup", f"<![{data}{end}"))
 
 
 def _split(document: str) -> list[tuple[str, str]]:

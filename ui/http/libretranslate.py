@@ -10,12 +10,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from translate.errors import InputError
 from translate.text import has_arabic, is_arabic_letter
 
 from ..service.workbench import Workbench
-from .common import ERROR_RESPONSES, call
+from .common import ERROR_RESPONSES, api_key, call
 from .guards import Access
 from .html_text import translate_html
 
@@ -44,12 +45,15 @@ async def request_fields(request: Request) -> tuple[dict[str, Any], bool]:
     if "json" in request.headers.get("content-type", ""):
         try:
             data = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
             data = None
         if not isinstance(data, dict):
             raise InputError("Invalid JSON format")
         return data, True
-    form = await request.form()
+    try:
+        form = await request.form()
+    except HTTPException as exc:  # multipart over its part or field limits
+        raise InputError(f"Invalid request: {exc.detail}") from None
     data = dict(request.query_params)
     for name in form:
         values = [v for v in form.getlist(name) if isinstance(v, str)]
@@ -64,9 +68,9 @@ def _translate(
     bench.limits.check_total(texts)
     if fmt == "html":
         out = translate_html(texts, lambda runs: [r.text for r in bench.translate_many(runs)])
+    elif not batch:  # one text: the batcher's validation refuses one without Arabic
+        out = [bench.translate_many(texts)[0].text]
     else:
-        if not batch:
-            bench.limits.check_text(texts[0])
         wanted = [i for i, t in enumerate(texts) if has_arabic(t)]
         results = bench.translate_many([texts[i] for i in wanted]) if wanted else []
         out = list(texts)  # items with nothing Arabic come back as written
@@ -123,7 +127,8 @@ def add_libretranslate_routes(app: FastAPI, bench: Workbench, access: Access) ->
         def work() -> dict[str, Any]:
             return _translate(bench, texts, batch=batch, fmt=fmt, detect=source == "auto")
 
-        return await call(request, bench, access, data.get("api_key"), work, lt=True)
+        key = api_key(request, data.get("api_key"))
+        return await call(request, bench, access, key, work, lt=True, body=data)
 
     @app.get("/languages", tags=["LibreTranslate"])
     async def lt_languages() -> list[dict[str, Any]]:
@@ -148,7 +153,8 @@ def add_libretranslate_routes(app: FastAPI, bench: Workbench, access: Access) ->
                 return [[detect_language(str(t))] for t in q]
             return [detect_language(str(q))]
 
-        return await call(request, bench, access, data.get("api_key"), work, lt=True)
+        key = api_key(request, data.get("api_key"))
+        return await call(request, bench, access, key, work, lt=True, body=data)
 
     @app.get("/frontend/settings", tags=["LibreTranslate"])
     async def lt_settings() -> dict[str, Any]:

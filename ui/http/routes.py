@@ -8,8 +8,10 @@ same batching, same error table.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from ..service.workbench import Workbench
 from .guards import Access
@@ -27,6 +29,27 @@ def add_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         return validation_error(request, exc)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        """FastAPI's own refusals (a body it cannot parse: JSON nested too deep, multipart
+        past its limits; an unknown route) in the documented shape on the API's paths."""
+        path = request.url.path
+        if not any(path == p or path.startswith(p + "/") for p in API_PREFIXES):
+            return await http_exception_handler(request, exc)
+        message = exc.detail if isinstance(exc.detail, str) else "Invalid request"
+        if exc.status_code == 400:
+            message = f"Invalid request: {message[:1].lower()}{message[1:]}"
+        if not path.startswith("/api/v1"):  # LibreTranslate's shape
+            return JSONResponse({"error": message}, status_code=exc.status_code)
+        code = {400: "bad_request", 404: "not_found", 405: "bad_method"}.get(
+            exc.status_code, "http_error"
+        )
+        return JSONResponse(
+            {"error": message, "hint": None, "code": code},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
 
     add_v1_routes(app, bench, access)
     add_libretranslate_routes(app, bench, access)

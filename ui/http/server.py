@@ -29,10 +29,12 @@ from ..service.config import UPLOAD_TYPES, AppConfig
 from ..service.workbench import Workbench
 from ..web.app import build_app
 from ..web.theme import FONT_DIR, FONT_ROUTE, gradio_temp_dir, launch_options
+from .door import PageDoor
 from .guards import Access, ApiCors, BodyLimit, UploadGuard
+from .paths import PathMask
 from .routes import API_PREFIXES, add_routes
 
-__all__ = ["BackgroundServer", "create_app", "model_report", "serve"]
+__all__ = ["BackgroundServer", "create_app", "model_report", "public_endpoints", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,8 @@ def create_app(config: AppConfig, bench: Workbench | None = None) -> FastAPI:
         static_url=DOCS_STATIC,
     )
     app.state.workbench = bench
-    add_routes(app, bench, Access(config.api_keys, config.rate_limit))
+    access = Access(config.api_keys, config.rate_limit)
+    add_routes(app, bench, access)
     app.mount(f"/{FONT_ROUTE}", StaticFiles(directory=FONT_DIR), name="fonts")
     with gradio_temp_dir(bench.files.uploads_dir):
         gr.mount_gradio_app(
@@ -64,13 +67,31 @@ def create_app(config: AppConfig, bench: Workbench | None = None) -> FastAPI:
     # Outermost first: refuse an oversized body before anything reads it.
     app.add_middleware(ApiCors, prefixes=API_PREFIXES)
     app.add_middleware(
+        PageDoor,
+        access=access,
+        endpoints=public_endpoints(blocks),
+        api_prefixes=API_PREFIXES,
+    )
+    app.add_middleware(
         UploadGuard,
         folder=bench.files.uploads_dir,
         max_total=config.max_upload_total_bytes,
         types=UPLOAD_TYPES,
     )
+    # Outside the upload guard, which deletes refused uploads by their real paths.
+    app.add_middleware(PathMask, real=str(bench.files.tmp_root))
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     return app
+
+
+def public_endpoints(blocks: gr.Blocks) -> set[str]:
+    """The gradio endpoints a program may call by name (none of the page's private events;
+    ``predict`` is how the page itself runs its unqueued events)."""
+    names = {"predict"}
+    for dependency in blocks.config.get("dependencies", []):
+        if dependency.get("api_name") and dependency.get("api_visibility") != "private":
+            names.add(dependency["api_name"])
+    return names
 
 
 def model_report(bench: Workbench) -> list[str]:

@@ -88,6 +88,7 @@ def add_v1_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
             api_key(request, body.api_key),
             lambda: bench.translation_json(bench.translate(body.text, body.model)),
             model=body.model,
+            body=body,
         )
 
     @app.post("/api/v1/summarize", tags=["tarjama"], responses=_ERRORS)
@@ -100,6 +101,7 @@ def add_v1_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
             api_key(request, body.api_key),
             lambda: bench.summary_json(bench.summarize(body.text, body.method, body.length)),
             role="summarization",
+            body=body,
         )
 
     @app.post("/api/v1/digest", tags=["tarjama"], responses=_ERRORS)
@@ -114,6 +116,7 @@ def add_v1_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
                 bench.digest(body.text, body.model, body.method, body.length)
             ),
             model=body.model,
+            body=body,
         )
 
     @app.get("/api/v1/models", tags=["tarjama"])

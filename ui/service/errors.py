@@ -11,6 +11,7 @@ base (``InputTooLarge`` before ``InputError``, ``TarjamaError`` last but one).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+BUSY_RETRY_AFTER_S = 5  # the Retry-After of a "busy" answer
 
 
 # -- the ui's own error classes ---------------------------------------------------------------
@@ -110,11 +112,18 @@ class _Context:
 class Row:
     """One line of the table: the types it matches and what they become."""
 
-    types: tuple[type[BaseException], ...]
+    types: tuple[type[BaseException] | str, ...]
     code: str
     status: int
     exit_code: int | None
     explain: Explain
+
+    def classes(self) -> tuple[type[BaseException], ...]:
+        """The row's classes; a name stands for a class of translate.documents.errors, left
+        out while that module is not loaded (its errors cannot have been raised then)."""
+        module = sys.modules.get("translate.documents.errors")
+        found = [getattr(module, t, None) if isinstance(t, str) else t for t in self.types]
+        return tuple(t for t in found if t is not None)
 
 
 def _plain(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
@@ -135,6 +144,18 @@ def _busy(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
     if ctx.catalog is None:
         return str(exc), None
     return "The server is busy with other articles.", "Try again in a moment."
+
+
+def _document_limit(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
+    """A document over a reader's budget (characters, inflated bytes, pages, parse time)."""
+    message, _ = _plain(exc, ctx)
+    if ctx.catalog is not None:  # a server's limit is not the user's to raise
+        message = message.replace(" or raise the limit (max_chars)", "")
+    if type(exc).__name__ == "TooManyPagesError":
+        return message, "Split the PDF into smaller files, or open the pages you need."
+    if getattr(exc, "kind", None) == "characters":
+        return message, "Open a shorter document, or only the part you need to translate."
+    return message, "The file may be damaged or built to be expensive to read."
 
 
 def _rate_limited(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
@@ -195,10 +216,14 @@ def _model(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
 
 
 _MODEL_ERRORS = (ModelUnavailableError, MissingDependencyError)
+# Document errors by name: importing translate.documents would load every reader for
+# `tarjama --help`; an error of a module that was never imported cannot have been raised.
+_LIMIT_ERRORS = ("ExtractionLimitError", "TooManyPagesError")
 ERROR_TABLE: tuple[Row, ...] = (
     Row((BatchInterrupted, KeyboardInterrupt), "interrupted", 500, EXIT_INTERRUPTED, _interrupted),
     Row((UsageError,), "bad_usage", 400, EXIT_USAGE, _plain),
     Row((InputTooLarge,), "too_large", 413, EXIT_FAILED, _too_large),
+    Row(_LIMIT_ERRORS, "too_large", 413, EXIT_FAILED, _document_limit),
     Row((InputError,), "bad_input", 400, EXIT_FAILED, _plain),
     Row((ConfigError,), "bad_option", 400, EXIT_USAGE, _plain),
     Row((ServerBusyError,), "busy", 429, EXIT_FAILED, _busy),
@@ -209,6 +234,11 @@ ERROR_TABLE: tuple[Row, ...] = (
     Row((OSError,), "internal", 500, EXIT_FAILED, _os_error),
     Row((Exception,), "internal", 500, None, _internal),
 )
+
+
+def _matches(exc: BaseException, row: Row) -> bool:
+    classes = row.classes()
+    return bool(classes) and isinstance(exc, classes)
 
 
 def describe(
@@ -225,11 +255,13 @@ def describe(
     "summarization") and ``model`` say which model a model error is about.
     """
     ctx = _Context(catalog, role, model)
-    row = next((r for r in ERROR_TABLE if isinstance(exc, r.types)), ERROR_TABLE[-1])
+    row = next((r for r in ERROR_TABLE if _matches(exc, r)), ERROR_TABLE[-1])
     message, hint = row.explain(exc, ctx)
     code, status, headers = row.code, row.status, {}
     if isinstance(exc, AccessDenied) and exc.missing:
         code, status = "key_missing", 401
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc, ServerBusyError):  # a full queue drains within seconds
+        headers["Retry-After"] = str(getattr(exc, "retry_after", None) or BUSY_RETRY_AFTER_S)
     return Outcome(code, status, row.exit_code, message, hint, headers)

@@ -18,10 +18,25 @@ from translate import InputError
 from .config import TEXT_UPLOAD_TYPES, UPLOAD_TYPES, AppConfig
 from .errors import InputTooLarge
 
-__all__ = ["Uploads", "load_examples", "read_text_file"]
+__all__ = [
+    "FETCH_SLOTS",
+    "FETCH_TIMEOUT_S",
+    "PARSE_MEMORY_BYTES",
+    "PARSE_TIMEOUT_S",
+    "UPLOAD_SLOTS",
+    "Uploads",
+    "check_chars",
+    "load_examples",
+    "read_text_file",
+]
 
 log = logging.getLogger(__name__)
 _REPO_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+PARSE_MEMORY_BYTES = 1024 * 1024 * 1024  # address space of the worker reading one upload
+PARSE_TIMEOUT_S = 20.0  # wall time of that worker
+FETCH_TIMEOUT_S = 20.0  # a link's whole download, however slowly its bytes arrive
+UPLOAD_SLOTS = 2  # uploads parsed at once (each worker up to PARSE_MEMORY_BYTES)
+FETCH_SLOTS = 4  # links fetched at once by the page
 
 
 class Uploads:
@@ -29,6 +44,10 @@ class Uploads:
 
     def __init__(self, config: AppConfig) -> None:
         self.max_upload_bytes = config.max_upload_bytes
+        self.max_chars = config.max_chars
+        self.parse_memory_bytes = PARSE_MEMORY_BYTES
+        self.parse_timeout = PARSE_TIMEOUT_S
+        self.fetch_timeout = FETCH_TIMEOUT_S
         self.allow_private_fetch = config.allow_private_fetch
         self.tmp_root = Path(tempfile.mkdtemp(prefix="tarjama-ui-"))
         self.sessions_dir = self.tmp_root / "sessions"
@@ -53,7 +72,9 @@ class Uploads:
         try:
             suffix = file.suffix.lower()
             if suffix in TEXT_UPLOAD_TYPES:
-                return read_text_file(file, self.max_upload_bytes), None
+                text = read_text_file(file, self.max_upload_bytes)
+                check_chars(text, file.name, self.max_chars)
+                return text, None
             if suffix not in UPLOAD_TYPES:
                 raise InputError(
                     f"{file.name} is not a file the page opens ({', '.join(UPLOAD_TYPES)})."
@@ -65,10 +86,19 @@ class Uploads:
                 raise InputTooLarge(
                     f"{file.name} is larger than {limit // 1024:,} KiB; upload a single article."
                 )
-            from translate.documents import read_document
+            from translate.documents import parse_isolated
 
-            document = read_document(data, filename=file.name, max_bytes=limit)
-            return document_source(document, file.name), document
+            # In a worker process, capped in memory and time: a bomb (a .docx inflating to
+            # 194 MB, 100,000 '<' in a subtitle cue) costs that worker, never the server's
+            # other requests. Its text may not pass the page's character limit.
+            document = parse_isolated(
+                data,
+                filename=file.name,
+                max_chars=self.max_chars,
+                memory_bytes=self.parse_memory_bytes,
+                timeout=self.parse_timeout,
+            )
+            return document_source(document, file.name, self.max_chars), document
         finally:
             self.discard_upload(file)
 
@@ -86,9 +116,14 @@ class Uploads:
             raise InputError("Paste a link to an article first.")
         if not is_url(link):
             raise InputError("A link starts with http:// or https://.")
-        options = FetchOptions(block_private=not self.allow_private_fetch)
-        document = read_document(link, fetch_options=options)
-        return document_source(document, link), document
+        options = FetchOptions(
+            block_private=not self.allow_private_fetch, total_timeout=self.fetch_timeout
+        )
+        # In this process: the wait is on the network (no interpreter lock held) and ends at
+        # the total deadline even while bytes trickle in; the body is capped (5 MiB) and its
+        # text by the page's character limit.
+        document = read_document(link, fetch_options=options, max_chars=self.max_chars)
+        return document_source(document, link, self.max_chars), document
 
     def discard_upload(self, file: Path) -> None:
         """Remove an upload from the server's folder (only files inside it)."""
@@ -111,14 +146,27 @@ class Uploads:
         return folder
 
 
-def document_source(document: Any, name: str) -> str:
-    """A Document's text for the source box; InputError when it has none."""
+def document_source(document: Any, name: str, max_chars: int | None = None) -> str:
+    """A Document's text for the source box; InputError when it has none, InputTooLarge when
+    it is over ``max_chars``."""
     from translate.documents import document_text
 
     text = document_text(document).text
     if not text.strip():
         raise InputError(f"{name} has no text to translate.")
+    if max_chars is not None:
+        check_chars(text, name, max_chars)
     return text
+
+
+def check_chars(text: str, name: str, max_chars: int) -> None:
+    """InputTooLarge when a file's text is over the page's character limit: it would never
+    be translated, so it is not sent to the browser either."""
+    if len(text) > max_chars:
+        raise InputTooLarge(
+            f"{name} has {len(text):,} characters of text; this server translates up to "
+            f"{max_chars:,} per request. Open a shorter document or only the part you need."
+        )
 
 
 def read_text_file(path: Path, max_bytes: int) -> str:

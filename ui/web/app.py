@@ -27,6 +27,7 @@ from translate import TarjamaError  # noqa: E402
 
 from ..service.config import UPLOAD_TYPES, AppConfig  # noqa: E402
 from ..service.errors import describe  # noqa: E402
+from ..service.uploads import FETCH_SLOTS, UPLOAD_SLOTS  # noqa: E402
 from ..service.workbench import Workbench  # noqa: E402
 from . import render  # noqa: E402
 from .downloads import DOCUMENT_KINDS, DOWNLOAD_KINDS  # noqa: E402
@@ -343,6 +344,9 @@ def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
         show_progress="hidden",
         api_visibility="private",
     )
+    # Uploads and links have slots of their own, so that they never hold the translations'
+    # (and a run never holds theirs): a parse ends within its worker's time cap, a fetch at
+    # its total deadline, whatever the file or the far server does.
     page.upload.upload(
         open_file,
         inputs=[page.upload],
@@ -350,6 +354,8 @@ def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
         cancels=[run_event],
         show_progress="hidden",
         api_visibility="private",
+        concurrency_id="upload",
+        concurrency_limit=UPLOAD_SLOTS,
     )
     for trigger in (page.fetch_btn.click, page.link.submit):
         trigger(
@@ -359,6 +365,8 @@ def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
             cancels=[run_event],
             show_progress="hidden",
             api_visibility="private",
+            concurrency_id="fetch",
+            concurrency_limit=FETCH_SLOTS,
         )
     for label, button in page.example_buttons:
         button.click(

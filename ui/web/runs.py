@@ -28,6 +28,9 @@ __all__ = ["Frame", "PageRuns"]
 
 log = logging.getLogger(__name__)
 _MAX_SESSIONS = 256  # runs remembered for Cancel; the oldest sessions are forgotten first
+# Characters of loaded documents kept for their downloads, all sessions together (each one is
+# within the page's character limit: its text was checked before it reached the browser).
+_MAX_DOCUMENT_CHARS = 4_000_000
 _TICK_S = 1.0  # how often a long summary updates its status line
 
 
@@ -83,7 +86,11 @@ class PageRuns:
             self._documents.pop(key, None)
             if document is not None:
                 self._documents[key] = (text, document)
-                while len(self._documents) > _MAX_SESSIONS:
+                # Bounded in sessions and in characters held in all: the oldest go first.
+                while len(self._documents) > _MAX_SESSIONS or (
+                    len(self._documents) > 1
+                    and sum(len(t) for t, _ in self._documents.values()) > _MAX_DOCUMENT_CHARS
+                ):
                     self._documents.popitem(last=False)
 
     def _document_for(self, key: str, text: str) -> Any:
@@ -116,6 +123,8 @@ class PageRuns:
         try:
             self.bench.limits.check_text(text)
             state.server = self.bench.pool.translator(model)
+            # Validated by this call (empty, not Arabic…), before the first frame is shown.
+            stream = state.server.iter_segments(text, stop=lambda: state.stopped)
         except TarjamaError as exc:
             self._forget(key, state)
             yield self._failed(frame, exc, "Nothing translated.", model)
@@ -127,7 +136,6 @@ class PageRuns:
         )
         yield replace(frame)
         try:
-            stream = state.server.iter_segments(text, stop=lambda: state.stopped)
             with contextlib.closing(stream):
                 for segment in stream:
                     if state.stopped:
