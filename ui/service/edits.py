@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .workbench import Workbench
 
 __all__ = [
+    "alternatives_json",
     "EDITED_FLAG",
     "MAX_EDIT_RATIO",
     "ConfirmedEdit",
@@ -239,3 +240,21 @@ def _edited_pair(pair: SentencePair, queue: dict[str, list[Segment]]) -> Sentenc
         return pair
     edit = waiting.pop(0)
     return EditedPair(pair.source, edit.target, pair.blocks, (EDITED_FLAG,), machine=pair.target)
+
+
+def alternatives_json(
+    bench: Workbench, result: TranslationResult, n: int, model: str | None = None
+) -> dict[str, Any]:
+    """The JSON of ``result`` with, on each segment, ``alternatives``: up to ``n`` (at most 5)
+    other translations from its beam search, each ``{"target", "confidence"}`` (none for a
+    segment the model did not write). ``n=0`` adds nothing and costs nothing."""
+    from translate.alternatives import check_count, segment_alternatives
+
+    data = bench.translation_json(result)
+    if check_count(n) == 0:
+        return data
+    translator = bench.pool.translator(model).translator
+    found = segment_alternatives(translator, result, n)
+    for segment, alternatives in zip(data["segments"], found, strict=True):
+        segment["alternatives"] = [a.to_dict() for a in alternatives]
+    return data
