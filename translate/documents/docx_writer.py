@@ -4,7 +4,8 @@ One row per block, in document order. Headings stay headings (the Heading styles
 columns), a source table becomes a table of the same shape in each column (the Arabic one
 laid out right to left), a cue carries its timing. Sentences the translator flagged are
 highlighted on both sides, the English followed by the reason; a block that could not be
-translated says so in red.
+translated says so in red. A sentence a person corrected (flag ``edited``) is highlighted
+green, its English followed by ``[edited, machine: <the model's English>]``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import MissingDependencyError
+from .exchange import EDITED
 from .model import Block
 from .subtitles import format_timestamp
 from .translation import TranslatedBlock, TranslatedDocument, review_flags
@@ -143,12 +145,15 @@ def _add_runs(
         if rtl:
             _set_rtl_run(run)
         if flags:
-            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            edited = EDITED in flags  # a person's English: green, the model's beside it
+            run.font.highlight_color = (
+                WD_COLOR_INDEX.BRIGHT_GREEN if edited else WD_COLOR_INDEX.YELLOW
+            )
             if show_reasons:
                 note = paragraph.add_run(f" [{', '.join(flags)}]")
                 note.italic = True
                 note.font.size = Pt(8)
-                note.font.color.rgb = RGBColor(0xB0, 0x00, 0x00)
+                note.font.color.rgb = RGBColor(0x00, 0x60, 0x00) if edited else RGBColor(0xB0, 0, 0)
 
 
 def _timing_line(cell: Any, block: Block, *, rtl: bool) -> None:
@@ -201,9 +206,18 @@ def _fill_target(cell: Any, item: TranslatedBlock) -> None:
     for seg in item.segments:
         if previous is not None:
             pieces.append(("\n" if seg.paragraph != previous.paragraph else " ", ()))
-        pieces.append((seg.target, review_flags(seg.flags)))
+        pieces.append((seg.target, _target_marks(seg)))
         previous = seg
     _add_runs(paragraph, pieces, rtl=False, show_reasons=True)
+
+
+def _target_marks(seg: Any) -> tuple[str, ...]:
+    """The marks shown after a segment's English: its review flags, or for a sentence a
+    person corrected, ``edited`` and the model's English."""
+    if EDITED in seg.flags:
+        machine = getattr(seg, "machine", None)
+        return (EDITED, f"machine: {machine}") if machine is not None else (EDITED,)
+    return review_flags(seg.flags)
 
 
 def _clear(cell: Any) -> None:

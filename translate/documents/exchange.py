@@ -5,6 +5,12 @@
 - **XLIFF 2.0** (OASIS core): one ``<unit>`` per block (for subtitles, per sentence, since a
   sentence may span cues), one ``<segment>`` per sentence with ``<ignorable>`` for the spaces
   between sentences, so a CAT tool can rebuild the block; flags and errors as ``<note>``s.
+
+A sentence a person corrected (flag ``"edited"``; the model's English in its ``machine``
+attribute, see ``ui.service.edits``) is marked as a human translation: in TMX by
+``<prop type="x-tarjama-origin">human</prop>`` and the model's English in
+``<prop type="x-tarjama-machine">``; in XLIFF by ``state="reviewed"`` and a ``<note
+category="machine-translation">`` holding the model's English.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 TMX_DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
 # Characters XML 1.0 cannot carry at all (C0 controls but tab/newline/CR, surrogates, FFFE/FFFF).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+EDITED = "edited"  # the flag of a sentence a person corrected
 
 
 def _clean(text: str) -> str:
@@ -81,6 +88,11 @@ def write_tmx(translated: TranslatedDocument) -> str:
         ET.SubElement(tu, "prop", type="x-context").text = _clean(where)
         if pair.flags:
             ET.SubElement(tu, "prop", type="x-flags").text = " ".join(pair.flags)
+        if EDITED in pair.flags:  # a human translation; the model's English kept beside it
+            ET.SubElement(tu, "prop", type="x-tarjama-origin").text = "human"
+            machine = getattr(pair, "machine", None)
+            if machine is not None:
+                ET.SubElement(tu, "prop", type="x-tarjama-machine").text = _clean(machine)
         for lang, text in ((SOURCE_LANG, pair.source), (TARGET_LANG, pair.target)):
             tuv = ET.SubElement(tu, "tuv", {"xml:lang": lang})
             ET.SubElement(tuv, "seg").text = _clean(text)
@@ -101,8 +113,10 @@ def _notes(unit: ET.Element, notes: list[tuple[str, str]]) -> None:
         ET.SubElement(element, _q("note"), category=category).text = _clean(text)
 
 
-def _segment(unit: ET.Element, number: int, source: str, target: str | None) -> None:
-    state = {"state": "translated"} if target is not None else {}
+def _segment(
+    unit: ET.Element, number: int, source: str, target: str | None, *, edited: bool = False
+) -> None:
+    state = {"state": "reviewed" if edited else "translated"} if target is not None else {}
     segment = ET.SubElement(unit, _q("segment"), {"id": f"s{number}", **state})
     ET.SubElement(segment, _q("source")).text = _clean(source)
     if target is not None:
@@ -134,13 +148,18 @@ def _block_unit(parent: ET.Element, number: int, item: TranslatedBlock) -> None:
         flags = review_flags([f for s in segs for f in s.flags])
         if flags:
             notes.append(("tarjama-flags", f"s{i}: {', '.join(dict.fromkeys(flags))}"))
+        if any(EDITED in s.flags for s in segs):
+            machine = " ".join(filter(None, (getattr(s, "machine", s.target) for s in segs)))
+            notes.append(("machine-translation", f"s{i}: {machine}"))
     _notes(unit, notes)
     position = 0
     for i, segs in enumerate(groups.values(), start=1):
         start, end = segs[0].start, segs[-1].end
         if start > position:
             _ignorable(unit, text[position:start])
-        _segment(unit, i, text[start:end], " ".join(s.target for s in segs if s.target))
+        target = " ".join(s.target for s in segs if s.target)
+        edited = any(EDITED in s.flags for s in segs)
+        _segment(unit, i, text[start:end], target, edited=edited)
         position = end
     if position < len(text):
         _ignorable(unit, text[position:])
@@ -165,8 +184,11 @@ def write_xliff(translated: TranslatedDocument) -> str:
             flags = review_flags(pair.flags)
             if flags:
                 notes.append(("tarjama-flags", f"s1: {', '.join(flags)}"))
+            edited = EDITED in pair.flags
+            if edited and getattr(pair, "machine", None) is not None:
+                notes.append(("machine-translation", f"s1: {pair.machine}"))  # type: ignore[attr-defined]
             _notes(unit, notes)
-            _segment(unit, 1, pair.source, pair.target)
+            _segment(unit, 1, pair.source, pair.target, edited=edited)
         for item in translated.blocks:
             if item.error:
                 unit = ET.SubElement(

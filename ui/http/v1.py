@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from summarize.config import LENGTHS, METHODS
 from translate import __version__
 
+from ..service.edits import alternatives_json, digest_with_edits
 from ..service.workbench import Workbench
 from .common import ERROR_RESPONSES, api_key, call
 from .guards import Access
@@ -38,6 +39,9 @@ class TranslateRequest(BaseModel):
     text: str = Field(description="Arabic text: one article or part of one.")
     model: str | None = Field(None, description="A translation model of GET /api/v1/models.")
     api_key: str | None = Field(None, description="Or the X-API-Key / Authorization header.")
+    alternatives: int = Field(
+        0, ge=0, le=5, description="Up to this many other translations of each segment (0-5)."
+    )
 
 
 class SummarizeRequest(BaseModel):
@@ -52,6 +56,12 @@ class SummarizeRequest(BaseModel):
 class DigestRequest(TranslateRequest):
     method: Method | None = None
     length: Length | None = None
+    edits: dict[int, str] | None = Field(
+        None,
+        description="A person's English for some segments, {segment index: English}: the "
+        "digest of the edited translation (summary made again; edited segments say "
+        '"edited": true and keep the model\'s English as "machine").',
+    )
 
 
 def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -75,6 +85,17 @@ def validation_error(request: Request, exc: RequestValidationError) -> JSONRespo
     )
 
 
+def _digest(bench: Workbench, body: DigestRequest) -> dict[str, Any]:
+    """The digest, with the edits applied and each segment's alternatives when asked."""
+    digest = digest_with_edits(bench, body.text, body.edits, body.model, body.method, body.length)
+    data = bench.digest_json(digest)
+    if body.alternatives:
+        data["translation"] = alternatives_json(
+            bench, digest.translation, body.alternatives, body.model
+        )
+    return data
+
+
 def add_v1_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
     """Add the ``/api/v1`` routes to ``app``."""
 
@@ -86,7 +107,9 @@ def add_v1_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
             bench,
             access,
             api_key(request, body.api_key),
-            lambda: bench.translation_json(bench.translate(body.text, body.model)),
+            lambda: alternatives_json(
+                bench, bench.translate(body.text, body.model), body.alternatives, body.model
+            ),
             model=body.model,
             body=body,
         )
@@ -112,9 +135,7 @@ def add_v1_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
             bench,
             access,
             api_key(request, body.api_key),
-            lambda: bench.digest_json(
-                bench.digest(body.text, body.model, body.method, body.length)
-            ),
+            lambda: _digest(bench, body),
             model=body.model,
             body=body,
         )

@@ -18,6 +18,7 @@ from translate.serving import BatchingTranslator
 
 from .catalog import Catalog
 from .config import AppConfig
+from .edits import SaveEdit, no_save
 from .errors import describe
 from .limits import Limits
 from .pool import ModelPool
@@ -40,6 +41,9 @@ class Workbench:
         self.limits = Limits(config)
         self.files = Uploads(config)
         self.examples = load_examples(config.examples_dir)
+        # Told of every correction a person confirms in the page (a ConfirmedEdit); the
+        # translation memory sets it to keep them. The default keeps nothing.
+        self.save_edit: SaveEdit = no_save
 
     @property
     def catalog(self) -> Catalog:

@@ -31,6 +31,13 @@ from ..service.uploads import FETCH_SLOTS, UPLOAD_SLOTS  # noqa: E402
 from ..service.workbench import Workbench  # noqa: E402
 from . import render  # noqa: E402
 from .downloads import DOCUMENT_KINDS, DOWNLOAD_KINDS  # noqa: E402
+from .editing import EditState, PageEdits  # noqa: E402
+from .editor_panel import (  # noqa: E402
+    download_updates,
+    editor_layout,
+    sentence_update,
+    wire_editor,
+)
 from .endpoints import add_gradio_api  # noqa: E402
 from .runs import Frame, PageRuns  # noqa: E402
 from .theme import gradio_temp_dir  # noqa: E402
@@ -70,15 +77,25 @@ def build_app(config: AppConfig | None = None, bench: Workbench | None = None) -
     config = config or (bench.config if bench is not None else AppConfig())
     bench = bench or Workbench(config)
     runs = PageRuns(bench)
+    edits = PageEdits(bench)
+
+    def finished(session: str, **run: Any) -> list[tuple[str, int]]:
+        # A complete run can be edited: the editor takes over its result.
+        segments = run.pop("segments")
+        return edits.begin(
+            session, EditState(machine=segments, summary_method=run["method"], **run)
+        )
+
+    runs.on_finished = finished
     with gradio_temp_dir(bench.files.uploads_dir):
-        app = _layout(config, bench, runs)
+        app = _layout(config, bench, runs, edits)
     app.workbench = bench  # type: ignore[attr-defined]  # for the server and the tests
     app.runs = runs  # type: ignore[attr-defined]
+    app.edits = edits  # type: ignore[attr-defined]
     return app
 
 
 def _outputs(frame: Frame) -> tuple[Any, ...]:
-    files = frame.downloads or {}
     return (
         frame.translation,
         frame.summary,
@@ -86,17 +103,11 @@ def _outputs(frame: Frame) -> tuple[Any, ...]:
         frame.provenance,
         frame.error,
         frame.status,
-        *(
-            # The document formats show only when the run offers them (a loaded document).
-            gr.DownloadButton(
-                value=files.get(k),
-                interactive=k in files,
-                **({"visible": k in files} if k in DOCUMENT_KINDS else {}),
-            )
-            for k in DOWNLOAD_KINDS
-        ),
+        # The document formats show only when the run offers them (a loaded document).
+        *download_updates(frame.downloads),
         gr.Button(interactive=not frame.running),
         gr.Button(interactive=frame.running),
+        sentence_update(frame),
     )
 
 
@@ -117,7 +128,7 @@ class _Page:
     outputs: list[Any] = field(default_factory=list)
 
 
-def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
+def _layout(config: AppConfig, bench: Workbench, runs: PageRuns, edits: PageEdits) -> gr.Blocks:
     page = _Page()
     # Half-hourly, gradio deletes its copies of uploads and downloads older than an hour.
     with gr.Blocks(title=config.title, analytics_enabled=False, delete_cache=(1800, 3600)) as app:
@@ -136,7 +147,13 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
         download_buttons = _download_row()
         gr.HTML('<h2 class="tj-section">Sentence by sentence</h2>', padding=False)
         provenance = gr.HTML("", elem_id="summary-sources", padding=False)
+        editor = editor_layout()
         aligned = gr.HTML(render.aligned_view([]), elem_id="aligned-view", padding=False)
+        wire_editor(
+            editor,
+            edits,
+            [translation, summary, aligned, provenance, error, status, *download_buttons],
+        )
         page.outputs = [
             translation,
             summary,
@@ -147,6 +164,7 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns) -> gr.Blocks:
             *download_buttons,
             page.run_btn,
             page.cancel_btn,
+            editor.sentence,
         ]
         _wire(page, bench, runs)
         if not config.api_keys:  # with keys, only the keyed HTTP API answers programs

@@ -14,6 +14,9 @@ from typing import Protocol
 __all__ = [
     "AlignedRow",
     "FLAG_LABELS",
+    "MARKS_NOTE",
+    "UNSURE_BELOW",
+    "marked_english",
     "aligned_rows",
     "aligned_view",
     "error_box",
@@ -31,6 +34,8 @@ class SegmentLike(Protocol):
     paragraph: int
     sentence: int
     flags: tuple[str, ...]
+    confidence: float | None
+    weak: tuple[tuple[int, int], ...]
 
 
 class SummarySentenceLike(Protocol):
@@ -65,7 +70,20 @@ FLAG_LABELS: dict[str, tuple[str, str, str]] = {
     ),
     "windowed": ("split", "A long sentence, translated in several windows.", "info"),
     "passthrough": ("as written", "Only numbers or symbols: kept as written.", "info"),
+    "edited": (
+        "edited",
+        "A person corrected this sentence; the model's English is kept in the downloads.",
+        "info",
+    ),
 }
+# A sentence whose confidence (the geometric mean of its tokens' probabilities) is below this
+# is marked unsure; a word is underlined when one of its tokens is below 0.5 (Segment.weak).
+UNSURE_BELOW = 0.5
+MARKS_NOTE = (
+    "Underlined words and sentences marked “unsure” are where the model gave its own words a "
+    "low probability: a hint of where to look first, not a judgement of quality — a sure "
+    "sentence can still be wrong, and an unsure one right."
+)
 _SEVERITY_ORDER = {"bad": 0, "warn": 1, "info": 2}
 
 
@@ -80,6 +98,12 @@ class AlignedRow:
     segments: list[int]
     flags: tuple[str, ...]
     cited_by: list[int] = field(default_factory=list)
+    confidence: float | None = None  # the lowest of its segments'
+
+    @property
+    def unsure(self) -> bool:
+        """The model's confidence in some part of the row is below ``UNSURE_BELOW``."""
+        return self.confidence is not None and self.confidence < UNSURE_BELOW
 
     @property
     def severity(self) -> str | None:
@@ -111,6 +135,7 @@ def aligned_rows(
             row.target = f"{row.target} {seg.target}"
             row.segments.append(seg.index)
             row.flags = tuple(dict.fromkeys([*row.flags, *seg.flags]))
+            row.confidence = _lowest(row.confidence, getattr(seg, "confidence", None))
         else:
             row = AlignedRow(
                 sentence=seg.sentence,
@@ -119,6 +144,7 @@ def aligned_rows(
                 target=seg.target,
                 segments=[seg.index],
                 flags=tuple(seg.flags),
+                confidence=getattr(seg, "confidence", None),
             )
             rows.append(row)
         by_segment[seg.index] = row
@@ -128,6 +154,26 @@ def aligned_rows(
             if row is not None and number not in row.cited_by:
                 row.cited_by.append(number)
     return rows
+
+
+def _lowest(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def marked_english(segment: SegmentLike) -> str:
+    """A segment's English, escaped, with its weak words underlined (``<u>``). Spans that do
+    not fit the text (overlapping or out of range) are skipped: one pass, linear."""
+    text = segment.target
+    parts: list[str] = []
+    position = 0
+    for start, end in sorted(getattr(segment, "weak", ()) or ()):
+        if start < position or end > len(text) or start >= end:
+            continue
+        parts.append(_esc(text[position:start]))
+        parts.append(f'<u class="tj-weak">{_esc(text[start:end])}</u>')
+        position = end
+    parts.append(_esc(text[position:]))
+    return "".join(parts)
 
 
 def _row_id(row_number: int) -> str:
@@ -152,8 +198,10 @@ def aligned_view(
     summary: Sequence[SummarySentenceLike] | None = None,
     *,
     pending: bool = False,
+    selected: int | None = None,
 ) -> str:
-    """The sentence-aligned table: number, Arabic (right-to-left), English, flags, citations.
+    """The sentence-aligned table: number, Arabic (right-to-left), English (unsure words
+    underlined), flags, citations. ``selected`` (a 1-based row) is the row the editor has open.
 
     ``pending`` adds a last row saying that more sentences are on their way (streaming).
     """
@@ -163,12 +211,16 @@ def aligned_view(
             "sentence beside its English translation.</div>"
         )
     rows = aligned_rows(segments, summary)
+    by_index = {seg.index: seg for seg in segments}
     flagged = sum(1 for row in rows if row.severity)
+    unsure = sum(1 for row in rows if row.unsure)
     parts = [
         '<div class="tj-aligned">',
         f'<p class="tj-caption">{len(rows)} sentence{"s" if len(rows) != 1 else ""}'
         + (f" · {flagged} flagged for a closer look" if flagged else "")
+        + (f" · {unsure} unsure" if unsure else "")
         + "</p>",
+        f'<p class="tj-marks-note" id="tj-marks-note">{_esc(MARKS_NOTE)}</p>',
         '<table class="tj-table"><thead><tr><th class="tj-num">#</th>'
         '<th class="tj-ar-head" lang="ar" dir="rtl">العربية</th><th>English</th>'
         '<th class="tj-notes">Notes</th></tr></thead><tbody>',
@@ -180,6 +232,13 @@ def aligned_view(
             classes.append(f"tj-flagged tj-flagged-{row.severity}")
         if row.cited_by:
             classes.append("tj-cited")
+        if row.unsure:
+            classes.append("tj-unsure")
+        if "edited" in row.flags:
+            classes.append("tj-edited")
+        current = ' aria-current="true"' if number == selected else ""
+        if current:
+            classes.append("tj-selected")
         if previous_paragraph is not None and row.paragraph != previous_paragraph:
             classes.append("tj-new-paragraph")
         previous_paragraph = row.paragraph
@@ -187,12 +246,13 @@ def aligned_view(
             f'<span class="tj-cite" title="Used by summary sentence {n}">Σ{n}</span>'
             for n in row.cited_by
         )
+        english = " ".join(marked_english(by_index[i]) for i in row.segments if i in by_index)
         parts.append(
-            f'<tr id="{_row_id(number)}" class="{" ".join(classes)}">'
+            f'<tr id="{_row_id(number)}" class="{" ".join(classes)}"{current}>'
             f'<td class="tj-num">{number}</td>'
             f'<td class="tj-ar" lang="ar" dir="rtl">{_esc(row.source)}</td>'
-            f'<td class="tj-en" lang="en">{_esc(row.target)}</td>'
-            f'<td class="tj-notes">{flag_badges(row.flags)}{cites}</td></tr>'
+            f'<td class="tj-en" lang="en">{english}</td>'
+            f'<td class="tj-notes">{_unsure_badge(row)}{flag_badges(row.flags)}{cites}</td></tr>'
         )
     if pending:
         parts.append(
@@ -201,6 +261,15 @@ def aligned_view(
         )
     parts.append("</tbody></table></div>")
     return "".join(parts)
+
+
+def _unsure_badge(row: AlignedRow) -> str:
+    if not row.unsure or row.confidence is None:
+        return ""
+    return (
+        f'<span class="tj-badge tj-unsure-badge" title="The model\'s own confidence in this '
+        f'sentence: {row.confidence:.0%} (not a quality score)">unsure {row.confidence:.0%}</span>'
+    )
 
 
 def provenance_view(summary: Sequence[SummarySentenceLike], segments: Sequence[SegmentLike]) -> str:

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -46,6 +46,8 @@ class Frame:
     status: str = ""
     downloads: dict[str, str] | None = None
     running: bool = False
+    # The editor's sentences, (label, row number): None leaves them, [] clears them.
+    sentences: list[tuple[str, int]] | None = None
 
 
 @dataclass
@@ -76,6 +78,9 @@ class PageRuns:
         # session → (source text, Document) of the last upload or link, for its downloads
         self._documents: OrderedDict[str, tuple[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        # Told of every complete run (session, and the run's source, model, method, length,
+        # segments, public meta, document, summary); returns the editor's sentences.
+        self.on_finished: Callable[..., list[tuple[str, int]]] | None = None
 
     def remember_document(self, session: str | None, text: str, document: Any) -> None:
         """The session loaded ``text`` from ``document`` (None: not from a document). A run
@@ -100,7 +105,9 @@ class PageRuns:
 
     def cleared(self, status: str) -> Frame:
         """An empty page (a new article was loaded) with a status line."""
-        return Frame(aligned=render.aligned_view([]), status=render.status_box(status, "done"))
+        return Frame(
+            aligned=render.aligned_view([]), status=render.status_box(status, "done"), sentences=[]
+        )
 
     def run(
         self,
@@ -116,7 +123,7 @@ class PageRuns:
         (unless the stop was silent), so that nothing the run sends can arrive after it.
         """
         key = session or "api"
-        frame = Frame(running=True, aligned=render.aligned_view([]))
+        frame = Frame(running=True, aligned=render.aligned_view([]), sentences=[])
         started = time.monotonic()
         state = _Run(text=text, model=model, document=self._document_for(key, text))
         self._remember(key, state)
@@ -181,6 +188,7 @@ class PageRuns:
             frame.provenance = render.provenance_view(summary.sentences, state.segments)
         frame.downloads = self._write(key, state, summary)
         frame.running = False
+        frame.sentences = self._finished(key, state, method, length, summary)
         rows = render.aligned_rows(state.segments)
         flagged = sum(1 for row in rows if row.severity)
         note = f" · {flagged} flagged" if flagged else ""
@@ -264,6 +272,23 @@ class PageRuns:
         yield frame
 
     # -- helpers -------------------------------------------------------------------------------
+    def _finished(
+        self, key: str, state: _Run, method: str, length: str | None, summary: Any
+    ) -> list[tuple[str, int]]:
+        if self.on_finished is None:
+            return []
+        return self.on_finished(
+            key,
+            source=state.text,
+            model=state.model,
+            method=method,
+            length=length,
+            segments=list(state.segments),
+            meta=self.bench.public_meta(state.server.translator.meta),
+            document=state.document,
+            summary=summary,
+        )
+
     def _failed(self, frame: Frame, exc: BaseException, status: str, model: str | None) -> Frame:
         message, hint = self.bench.explain(exc, model=model)
         frame.error = render.error_box(message, hint=hint)
