@@ -14,11 +14,19 @@ from fastapi.responses import JSONResponse
 from ..service.workbench import Workbench
 from .guards import Access
 from .libretranslate import add_libretranslate_routes
+from .memory import add_memory_routes
 from .v1 import add_v1_routes, validation_error
 
 __all__ = ["API_PREFIXES", "add_routes"]
 
-API_PREFIXES = ("/api/v1", "/translate", "/detect", "/languages", "/frontend/settings")
+API_PREFIXES = (
+    "/api/v1",
+    "/translate",
+    "/detect",
+    "/languages",
+    "/frontend/settings",
+    "/suggest",
+)
 
 
 def add_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
@@ -30,3 +38,4 @@ def add_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
 
     add_v1_routes(app, bench, access)
     add_libretranslate_routes(app, bench, access)
+    add_memory_routes(app, bench, access)

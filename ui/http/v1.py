@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from summarize.config import LENGTHS, METHODS
 from translate import __version__
 
+from ..service.glossary import request_glossary
 from ..service.workbench import Workbench
 from .common import ERROR_RESPONSES, api_key, call
 from .guards import Access
@@ -38,6 +39,12 @@ class TranslateRequest(BaseModel):
     text: str = Field(description="Arabic text: one article or part of one.")
     model: str | None = Field(None, description="A translation model of GET /api/v1/models.")
     api_key: str | None = Field(None, description="Or the X-API-Key / Authorization header.")
+    glossary: list[dict[str, Any]] | None = Field(
+        None,
+        description='This request\'s terms, [{"arabic": …, "english": …, "note"?: …}] (english '
+        '"" keeps the Arabic as written), added to the server\'s glossary; on the same Arabic '
+        "term the request's entry wins.",
+    )
 
 
 class SummarizeRequest(BaseModel):
@@ -86,7 +93,13 @@ def add_v1_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
             bench,
             access,
             api_key(request, body.api_key),
-            lambda: bench.translation_json(bench.translate(body.text, body.model)),
+            lambda: bench.translation_json(
+                bench.translate(
+                    body.text,
+                    body.model,
+                    glossary=request_glossary(body.glossary, bench.pool.glossary),
+                )
+            ),
             model=body.model,
         )
 
@@ -111,7 +124,13 @@ def add_v1_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
             access,
             api_key(request, body.api_key),
             lambda: bench.digest_json(
-                bench.digest(body.text, body.model, body.method, body.length)
+                bench.digest(
+                    body.text,
+                    body.model,
+                    body.method,
+                    body.length,
+                    glossary=request_glossary(body.glossary, bench.pool.glossary),
+                )
             ),
             model=body.model,
         )

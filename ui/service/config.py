@@ -46,7 +46,9 @@ class AppConfig:
     ``api_keys`` maps each accepted key to its requests per minute (empty: no key needed);
     ``rate_limit`` is the requests per minute of a key without its own figure, and, without
     keys, of each client address (0: unlimited). ``batching`` shares model batches between
-    concurrent requests (off: one request at a time, for the benchmark).
+    concurrent requests (off: one request at a time, for the benchmark). ``memory`` is the
+    translation memory's file (None: no memory; ``tarjama ui`` fills in the user's data folder
+    unless ``--no-memory``), ``glossary`` the server's default glossary file (None: none).
     """
 
     model: str | None = None
@@ -73,6 +75,9 @@ class AppConfig:
     # unless the operator allows them (`tarjama ui --allow-private-fetch`, one's own machine).
     allow_private_fetch: bool = False
     title: str = "tarjama — Arabic → English news"
+    memory: Path | None = None
+    memory_threshold: float | None = None  # near matches' least similarity (None: 0.8)
+    glossary: Path | None = None
 
     def translator_config(self, model: str | None) -> TranslatorConfig:
         """The TranslatorConfig of one model (an internal name or directory) on this server."""
