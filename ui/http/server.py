@@ -84,6 +84,11 @@ def model_report(bench: Workbench) -> list[str]:
     lines.append(f"summary model {catalog.summary.public}: {catalog.summary.note()}")
     if bench.summary_note:
         lines.append(bench.summary_note.replace("`", ""))
+    memory, glossary = bench.pool.memory, bench.pool.glossary
+    if memory is not None:
+        lines.append(f"translation memory {memory.path} ({memory.stats().units} units)")
+    if glossary is not None:
+        lines.append(f"glossary {glossary.name or 'default'} ({len(glossary)} entries)")
     return lines
 
 
