@@ -109,8 +109,14 @@ def add_memory_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
 
         return await call(request, bench, access, _key(request), work)
 
-    @app.delete("/api/v1/memory/{unit_id}", tags=["memory"], status_code=204, responses=_ERRORS)
-    async def memory_delete(unit_id: int, request: Request) -> Any:
+    @app.delete(
+        "/api/v1/memory/{unit_id}",
+        tags=["memory"],
+        status_code=204,
+        response_model=None,
+        responses={**_ERRORS, 404: {"description": "No unit with this id"}},
+    )
+    async def memory_delete(unit_id: int, request: Request) -> Response:
         """Remove a unit: 204, or 404 when there is none with this id."""
 
         def work() -> Response:
