@@ -158,9 +158,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_the_page_opens_a_docx_and_fetches_links_safely(
-    tiny_marian: Path, tmp_path: Path
-) -> None:
+def test_the_page_opens_a_docx_and_fetches_links_safely(tiny_marian: Path, tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium")
