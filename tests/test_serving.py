@@ -31,8 +31,10 @@ def fixed_cap(tiny_marian: Path) -> Translator:
 
 
 def _plain(segments) -> list[dict]:
-    """Segments without their scores (padding in a shared batch moves the last float digits)."""
-    return [{k: v for k, v in s.to_dict().items() if k != "score"} for s in segments]
+    """Segments without their scores and confidences (padding in a shared batch moves the
+    last float digits)."""
+    floats = ("score", "confidence")
+    return [{k: v for k, v in s.to_dict().items() if k not in floats} for s in segments]
 
 
 @pytest.mark.parametrize("batching", [True, False])

@@ -139,8 +139,10 @@ def test_an_abstractive_summary_first_summarises_the_chosen_translations(
 
 
 def _plain(segments: list[Segment]) -> list[dict[str, Any]]:
-    """Segments without their scores (padding in another batch moves the last float digits)."""
-    return [{k: v for k, v in s.to_dict().items() if k != "score"} for s in segments]
+    """Segments without their scores and confidences (padding in another batch moves the
+    last float digits)."""
+    floats = ("score", "confidence")
+    return [{k: v for k, v in s.to_dict().items() if k not in floats} for s in segments]
 
 
 def _streamed(items: list[Any]) -> tuple[SummaryResult, list[Segment]]:
