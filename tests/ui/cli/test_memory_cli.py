@@ -119,3 +119,31 @@ def test_batch_glossary_needs_the_local_engine(
     args = ["batch", "in.txt", "out.jsonl", "--engine", "ray", "--glossary", glossary]
     code, _, err = run(capsys, *args)
     assert code == 2 and ("local engine" in err or "ray" in err)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["memory"], ["memory", "import"], ["memory", "export"], ["memory", "stats"]],
+    ids=" ".join,
+)
+def test_memory_help(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    code, out, _ = run(capsys, *command, "--help")
+    assert code == 0 and "--memory" in out or "ACTION" in out
+
+
+def test_memory_without_an_action_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "memory")[0] == 2
+
+
+def test_a_server_refuses_to_start_on_a_file_that_is_not_a_memory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tiny_marian: Path
+) -> None:
+    pytest.importorskip("gradio")
+    other = tmp_path / "notes.txt"
+    other.write_text("hello", encoding="utf-8")
+    code, _, err = run(capsys, "ui", "--model", tiny_marian, "--memory", other, "--port", "1")
+    assert code == 1 and "notes.txt" in err and "Traceback" not in err, err
+    glossary = tmp_path / "bad.csv"
+    glossary.write_text("arabic,english\nParis,Paris\n", encoding="utf-8")
+    code, _, err = run(capsys, "ui", "--model", tiny_marian, "--no-memory", "--glossary", glossary)
+    assert code == 2 and "line 2" in err
