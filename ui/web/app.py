@@ -107,6 +107,7 @@ class _Page:
     model: Any = None
     method: Any = None
     length: Any = None
+    summary_first: Any = None
     upload: Any = None
     link: Any = None
     fetch_btn: Any = None
@@ -223,6 +224,12 @@ def _options(page: _Page, config: AppConfig, bench: Workbench) -> None:
                 label="Summary length",
                 elem_id="length-select",
             )
+            page.summary_first = gr.Checkbox(
+                value=True,
+                label="Summary first",
+                info="extractive: translate the summary's sentences first and show it early",
+                elem_id="summary-first",
+            )
 
 
 def _panels(page: _Page) -> tuple[Any, Any]:
@@ -287,10 +294,15 @@ def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
     outputs = page.outputs
 
     def run(
-        text: str, model_name: str, method_name: str, length_name: str, request: gr.Request
+        text: str,
+        model_name: str,
+        method_name: str,
+        length_name: str,
+        summary_first: bool,
+        request: gr.Request,
     ) -> Iterator[tuple[Any, ...]]:
         session = getattr(request, "session_hash", None)
-        for frame in runs.run(text, model_name, method_name, length_name, session):
+        for frame in runs.run(text, model_name, method_name, length_name, session, summary_first):
             yield _outputs(frame)
 
     def cancel(request: gr.Request) -> Any:
@@ -330,7 +342,7 @@ def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
 
     run_event = page.run_btn.click(
         run,
-        inputs=[page.source, page.model, page.method, page.length],
+        inputs=[page.source, page.model, page.method, page.length, page.summary_first],
         outputs=outputs,
         show_progress="hidden",
         api_visibility="private",
