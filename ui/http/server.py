@@ -25,7 +25,7 @@ from fastapi_offline import FastAPIOffline
 
 from translate import __version__
 
-from ..service.config import UPLOAD_TYPES, AppConfig
+from ..service.config import GLOSSARY_UPLOAD_TYPES, UPLOAD_TYPES, AppConfig
 from ..service.workbench import Workbench
 from ..web.app import build_app
 from ..web.theme import FONT_DIR, FONT_ROUTE, gradio_temp_dir, launch_options
@@ -67,7 +67,7 @@ def create_app(config: AppConfig, bench: Workbench | None = None) -> FastAPI:
         UploadGuard,
         folder=bench.files.uploads_dir,
         max_total=config.max_upload_total_bytes,
-        types=UPLOAD_TYPES,
+        types=(*UPLOAD_TYPES, *GLOSSARY_UPLOAD_TYPES),
     )
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     return app

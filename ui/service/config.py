@@ -16,6 +16,7 @@ from translate.serving import DEFAULT_WINDOW_S
 
 __all__ = [
     "PAGE_MAX_CHARS",
+    "GLOSSARY_UPLOAD_TYPES",
     "TEXT_UPLOAD_TYPES",
     "UPLOAD_TYPES",
     "AppConfig",
@@ -29,6 +30,7 @@ PAGE_MAX_CHARS = 20_000
 # read as it is; the others through translate.documents (structure kept for the downloads).
 TEXT_UPLOAD_TYPES = (".txt",)
 UPLOAD_TYPES = (*TEXT_UPLOAD_TYPES, ".docx", ".pdf", ".html", ".htm", ".srt", ".vtt")
+GLOSSARY_UPLOAD_TYPES = (".csv", ".tsv", ".tbx")  # the page's glossary upload
 Method = Literal[METHODS]  # type: ignore[valid-type]  # listed once, in summarize.config
 Length = Literal[LENGTHS]  # type: ignore[valid-type]
 

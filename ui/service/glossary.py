@@ -14,7 +14,7 @@ from typing import Any
 
 from translate.terms import Glossary, GlossaryError, load_glossary
 
-__all__ = ["MAX_REQUEST_ENTRIES", "load_server_glossary", "request_glossary"]
+__all__ = ["MAX_REQUEST_ENTRIES", "load_server_glossary", "page_glossary", "request_glossary"]
 
 MAX_REQUEST_ENTRIES = 1000
 
@@ -38,3 +38,20 @@ def request_glossary(
         )
     own = Glossary.from_entries(entries, name="request")
     return default.extended(own) if default is not None else own
+
+
+def page_glossary(
+    file: str | Path | None, rows: Sequence[Sequence[Any]] | None, default: Glossary | None
+) -> Glossary | None:
+    """The glossary of a page run: the list's ``rows`` (``[arabic, english]``; blank rows
+    skipped) over the uploaded ``file``'s entries, over the server's ``default``."""
+    glossary = default
+    if file:
+        uploaded = load_glossary(Path(file))
+        glossary = glossary.extended(uploaded) if glossary is not None else uploaded
+    entries = [
+        {"arabic": str(row[0] or ""), "english": str(row[1] or "") if len(row) > 1 else ""}
+        for row in rows or []
+        if row and str(row[0] or "").strip()
+    ]
+    return request_glossary(entries, glossary)

@@ -31,6 +31,7 @@ from ..service.workbench import Workbench  # noqa: E402
 from . import render  # noqa: E402
 from .downloads import DOCUMENT_KINDS, DOWNLOAD_KINDS  # noqa: E402
 from .endpoints import add_gradio_api  # noqa: E402
+from .glossary import glossary_inputs  # noqa: E402
 from .runs import Frame, PageRuns  # noqa: E402
 from .theme import gradio_temp_dir  # noqa: E402
 
@@ -108,6 +109,8 @@ class _Page:
     method: Any = None
     length: Any = None
     summary_first: Any = None
+    glossary_file: Any = None
+    glossary_rows: Any = None
     upload: Any = None
     link: Any = None
     fetch_btn: Any = None
@@ -230,6 +233,7 @@ def _options(page: _Page, config: AppConfig, bench: Workbench) -> None:
                 info="extractive: translate the summary's sentences first and show it early",
                 elem_id="summary-first",
             )
+            page.glossary_file, page.glossary_rows = glossary_inputs()
 
 
 def _panels(page: _Page) -> tuple[Any, Any]:
@@ -299,10 +303,21 @@ def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
         method_name: str,
         length_name: str,
         summary_first: bool,
+        glossary_file: Any,
+        glossary_rows: Any,
         request: gr.Request,
     ) -> Iterator[tuple[Any, ...]]:
         session = getattr(request, "session_hash", None)
-        for frame in runs.run(text, model_name, method_name, length_name, session, summary_first):
+        frames = runs.run(
+            text,
+            model_name,
+            method_name,
+            length_name,
+            session,
+            summary_first,
+            glossary=(glossary_file, glossary_rows),
+        )
+        for frame in frames:
             yield _outputs(frame)
 
     def cancel(request: gr.Request) -> Any:
@@ -342,7 +357,15 @@ def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
 
     run_event = page.run_btn.click(
         run,
-        inputs=[page.source, page.model, page.method, page.length, page.summary_first],
+        inputs=[
+            page.source,
+            page.model,
+            page.method,
+            page.length,
+            page.summary_first,
+            page.glossary_file,
+            page.glossary_rows,
+        ],
         outputs=outputs,
         show_progress="hidden",
         api_visibility="private",

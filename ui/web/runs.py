@@ -20,7 +20,8 @@ from typing import Any
 from translate import Segment, TarjamaError, split_sentences
 from translate.translator import join_paragraphs
 
-from ..service.workbench import Workbench
+from ..service.glossary import page_glossary
+from ..service.workbench import Workbench, glossary_view
 from . import render
 from .downloads import download_stem, write_document_downloads, write_downloads
 
@@ -52,6 +53,7 @@ class _Run:
     expected: int = 0
     segments: list[Segment] = field(default_factory=list)
     server: Any = None
+    view: Any = None  # the server's translator with the run's glossary (None: as it is)
     document: Any = None  # the Document the text came from (upload or link), if any
     stopped: bool = False
     silent: bool = False
@@ -103,12 +105,15 @@ class PageRuns:
         length: str | None,
         session: str | None,
         summary_first: bool = False,
+        *,
+        glossary: tuple[Any, Any] | None = None,
     ) -> Iterator[Frame]:
         """Translate (streamed, segment by segment), then summarise; errors become messages.
 
         ``summary_first`` (the page's switch; used with the extractive method): the summary's
         sentences, chosen on the Arabic side, are translated first and the summary shows before
         the rest of the translation streams in (``summarize.digest.stream_digest``).
+        ``glossary``: the options' ``(file, rows)`` (``ui.service.glossary.page_glossary``).
 
         :meth:`stop` ends it from another thread: the last frame then shows what was done
         (unless the stop was silent), so that nothing the run sends can arrive after it.
@@ -121,6 +126,9 @@ class PageRuns:
         try:
             self.bench.limits.check_text(text)
             state.server = self.bench.pool.translator(model)
+            if glossary is not None:
+                own = page_glossary(*glossary, self.bench.pool.glossary)
+                state.view = glossary_view(state.server, own)
         except TarjamaError as exc:
             self._forget(key, state)
             yield self._failed(frame, exc, "Nothing translated.", model)
@@ -137,7 +145,9 @@ class PageRuns:
             if summary_first and method == "extractive":
                 stream = self._summary_first(text, state, length)
             else:
-                stream = state.server.iter_segments(text, stop=lambda: state.stopped)
+                stream = state.server.iter_segments(
+                    text, stop=lambda: state.stopped, view=state.view
+                )
             with contextlib.closing(stream):
                 for segment in stream:
                     if state.stopped:
@@ -209,7 +219,9 @@ class PageRuns:
 
         class Stoppable:  # the batcher's stream as stream_digest calls it, with the run's stop
             def iter_segments(self, arabic: str, *, first: Any = ()) -> Iterator[Segment]:
-                return server.iter_segments(arabic, stop=lambda: state.stopped, first=first)
+                return server.iter_segments(
+                    arabic, stop=lambda: state.stopped, first=first, view=state.view
+                )
 
         return stream_digest(
             text,

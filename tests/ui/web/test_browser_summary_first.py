@@ -54,3 +54,33 @@ def test_the_summary_appears_before_the_last_segment(
             time.sleep(0.1)
     finally:
         page.close()
+
+
+def test_an_uploaded_glossary_changes_the_translation(
+    browser,  # noqa: F811 - the browser module's fixture
+    server: str,
+    tmp_path: Path,
+) -> None:
+    glossary = tmp_path / "house.csv"
+    glossary.write_text("arabic,english\nدمشق,Damascus\n", encoding="utf-8")
+    text = "وصل الوفد إلى دمشق اليوم."
+    page = open_page(browser, server)
+    try:
+
+        def translate() -> str:
+            page.locator("#source-box textarea").fill(text)
+            page.click("#translate-btn")
+            deadline = time.monotonic() + 60
+            while not text_of(page, "#tarjama-status").startswith("Done"):
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            return page.input_value("#translation-box textarea")
+
+        before = translate()
+        assert before.strip() and "Damascus" not in before
+        page.get_by_text("Options").click()
+        page.locator("#glossary-file input[type=file]").set_input_files(str(glossary))
+        page.get_by_text("house.csv").first.wait_for()
+        assert "Damascus" in translate()
+    finally:
+        page.close()
