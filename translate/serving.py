@@ -29,6 +29,12 @@ caller's thread.
 
 ``batching=False`` serves one request at a time, first come first served (the baseline of
 ``bench/serve.py``).
+
+A request with its own glossary passes ``view=translator.with_glossary(g)`` (a view sharing the
+model): its pieces are prepared by the view, and a cycle runs each view's pieces in their own
+``run`` call, so no translator call mixes glossaries (the cache key of a term's sentence holds
+its glossary's fingerprint, and the repair of a term its own entries). The model work stays in
+the one worker thread (one tokenizer user at a time).
 """
 
 from __future__ import annotations
@@ -75,6 +81,7 @@ class _Request:
     done: int = 0  # pieces translated so far (a prefix of ``order``)
     error: BaseException | None = None
     cancelled: bool = False
+    view: Translator | None = None  # a view of the batcher's Translator (its own glossary)
 
     @property
     def finished(self) -> bool:
@@ -126,20 +133,27 @@ class BatchingTranslator:
         self.requests_in_cycles = 0  # summed over cycles: / cycles = requests per cycle
 
     # -- public API ------------------------------------------------------------------------
-    def translate(self, text: str) -> TranslationResult:
+    def translate(self, text: str, *, view: Translator | None = None) -> TranslationResult:
         """Translate one text; its sentences may share model batches with other requests."""
-        return self.translate_many([text])[0]
+        return self.translate_many([text], view=view)[0]
 
-    def translate_many(self, texts: Sequence[str]) -> list[TranslationResult]:
-        """Translate several texts of one request (all validated first, then queued together)."""
+    def translate_many(
+        self, texts: Sequence[str], *, view: Translator | None = None
+    ) -> list[TranslationResult]:
+        """Translate several texts of one request (all validated first, then queued together).
+
+        ``view``: a view of this batcher's Translator (``with_glossary``) that translates this
+        request instead (a request's own glossary; see the module's docstring).
+        """
         for text in texts:
             validate_text(text, self.translator.max_chars)
-        request = self._submit(list(texts), stream=False)
+        request = self._submit(list(texts), stream=False, view=view)
+        translator = view or self.translator
         try:
             self._wait(request, lambda r: r.finished)
             assert request.pieces is not None
             return [
-                self.translator.assemble(text, request.pieces[start:end])
+                translator.assemble(text, request.pieces[start:end])
                 for text, (start, end) in zip(request.texts, request.bounds, strict=True)
             ]
         finally:
@@ -151,6 +165,7 @@ class BatchingTranslator:
         *,
         stop: Callable[[], bool] | None = None,
         first: Collection[int] = (),
+        view: Translator | None = None,
     ) -> Iterator[Segment]:
         """Yield the segments of ``text`` in source order as they are translated (streaming).
 
@@ -158,15 +173,21 @@ class BatchingTranslator:
         raise an InputError). Closing the iterator early, or ``stop()`` turning true (checked
         while it waits), ends it and drops its remaining sentences. ``first``: sentence
         numbers (``Segment.sentence``) translated in the first cycle and yielded before the
-        others (a summary's sentences), as ``Translator.iter_segments`` does.
+        others (a summary's sentences), as ``Translator.iter_segments`` does. ``view``: as for
+        :meth:`translate_many`.
         """
         validate_text(text, self.translator.max_chars)
-        return self._stream(text, stop, frozenset(first))
+        return self._stream(text, stop, frozenset(first), view)
 
     def _stream(
-        self, text: str, stop: Callable[[], bool] | None, first: frozenset[int]
+        self,
+        text: str,
+        stop: Callable[[], bool] | None,
+        first: frozenset[int],
+        view: Translator | None = None,
     ) -> Iterator[Segment]:
-        request = self._submit([text], stream=True, first=first)
+        request = self._submit([text], stream=True, first=first, view=view)
+        translator = view or self.translator
         try:
             index = 0
             while True:
@@ -177,7 +198,7 @@ class BatchingTranslator:
                     raise request.error
                 assert request.pieces is not None
                 for i in request.order[index : request.done]:
-                    yield self.translator.segment(text, request.pieces[i], i)
+                    yield translator.segment(text, request.pieces[i], i)
                 index = request.done
                 if index >= len(request.pieces):
                     return
@@ -202,9 +223,14 @@ class BatchingTranslator:
 
     # -- requests ----------------------------------------------------------------------------
     def _submit(
-        self, texts: list[str], *, stream: bool, first: frozenset[int] = frozenset()
+        self,
+        texts: list[str],
+        *,
+        stream: bool,
+        first: frozenset[int] = frozenset(),
+        view: Translator | None = None,
     ) -> _Request:
-        request = _Request(texts=texts, stream=stream, first=first)
+        request = _Request(texts=texts, stream=stream, first=first, view=view)
         with self._cond:
             if self._closed:
                 raise ServerBusyError("The server is shutting down.")
@@ -289,7 +315,7 @@ class BatchingTranslator:
                 bounds = []
                 for doc, text in enumerate(request.texts):
                     start = len(pieces)
-                    pieces += self.translator.prepare(text, doc=doc)
+                    pieces += (request.view or self.translator).prepare(text, doc=doc)
                     bounds.append((start, len(pieces)))
             except Exception as exc:  # noqa: BLE001 - handed to the request's own thread
                 with self._cond:
@@ -356,21 +382,25 @@ class BatchingTranslator:
         plan = self._plan()
         if not plan:
             return
-        pieces = [
-            request.pieces[i]  # type: ignore[index]
-            for request, start, end in plan
-            for i in request.order[start:end]
-        ]
-        error: BaseException | None = None
-        try:
-            self.translator.run(pieces)
-        except Exception as exc:  # noqa: BLE001 - every request of the cycle gets it
-            error = exc
+        # One run per translator (the batcher's own, or a request's view with its glossary):
+        # a translator call never mixes glossaries.
+        groups: dict[int, tuple[Translator, list[Piece]]] = {}
+        for request, start, end in plan:
+            translator = request.view or self.translator
+            _, pieces = groups.setdefault(id(translator), (translator, []))
+            pieces += [request.pieces[i] for i in request.order[start:end]]  # type: ignore[index]
+        errors: dict[int, BaseException] = {}
+        for key, (translator, pieces) in groups.items():
+            try:
+                translator.run(pieces)
+            except Exception as exc:  # noqa: BLE001 - every request of the group gets it
+                errors[key] = exc
         self.cycles += 1
         self.widest_cycle = max(self.widest_cycle, len(plan))
         self.requests_in_cycles += len(plan)
         with self._cond:
             for request, _, end in plan:
+                error = errors.get(id(request.view or self.translator))
                 if error is not None:
                     request.error = error
                 else:

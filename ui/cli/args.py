@@ -21,6 +21,7 @@ from translate.registry import BACKENDS
 
 from ..service import formatting
 from ..service.formatting import DOCUMENT_FORMATS
+from .memory import add_library_options, add_memory_grammar
 
 DOCUMENT_INPUT_HELP = (
     "input file (.txt, or a document: .html, .docx, .pdf, .srt, .vtt), an http(s) URL, "
@@ -195,6 +196,8 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
     _models_commands(commands, sub)
     _eval(commands, sub)
     _server(commands, sub)
+    memory = add_memory_grammar(commands.add, sub)
+    memory.set_defaults(handler=_choose_action(memory))
     return parser
 
 
@@ -206,6 +209,7 @@ def _documents(commands: _Commands, sub: Any) -> None:
     _io(cmd, (*formatting.FORMATS, *DOCUMENT_FORMATS), documents=True, default=None)
     _models(cmd, translation=True, summary=False)
     _translation(cmd)
+    add_library_options(cmd)
 
     cmd = command(sub, "summarize", "Summarise English text (a file or stdin).")
     _io(cmd, formatting.FORMATS, documents=False)
@@ -217,6 +221,13 @@ def _documents(commands: _Commands, sub: Any) -> None:
     _models(cmd, translation=True, summary=True)
     _translation(cmd)
     _summary(cmd)
+    cmd.add_argument(
+        "--summary-first",
+        action="store_true",
+        help="choose the summary's sentences on the Arabic side and summarise their "
+        "translations (the page's summary-first mode)",
+    )
+    add_library_options(cmd)
 
 
 def _batch(commands: _Commands, sub: Any) -> None:
@@ -264,7 +275,14 @@ def _batch(commands: _Commands, sub: Any) -> None:
     job.add_argument("--engine", choices=ENGINES, default=ENGINES[0], help="default: %(default)s")
     job.add_argument("--address", help="Ray cluster address (with --engine ray)")
     cmd.add_argument("--summarize", action="store_true", help="add a summary column")
+    cmd.add_argument(
+        "--summary-only",
+        action="store_true",
+        help="translate only each row's summary sentences, chosen on the Arabic side "
+        "(--summary-length sets how many); resumes like any job",
+    )
     _summary(cmd, prefix="summary-")
+    add_library_options(cmd)
 
 
 def _models_commands(commands: _Commands, sub: Any) -> None:
@@ -389,6 +407,7 @@ def _server(commands: _Commands, sub: Any) -> None:
         help="let the page's link field fetch loopback/private addresses (off: SSRF protection "
         "for remote visitors; turn on only on your own machine)",
     )
+    add_library_options(cmd, server=True)
 
 
 def _choose_action(parser: argparse.ArgumentParser) -> Handler:

@@ -43,13 +43,20 @@ def _translator_config(args: argparse.Namespace) -> Any:
         kwargs["max_chars"] = args.max_chars
     if getattr(args, "num_beams", None) is not None:
         kwargs["generation"] = {"num_beams": args.num_beams}
+    if hasattr(args, "memory"):  # --memory PATH, else $TARJAMA_MEMORY, else none
+        from translate.memory import memory_path
+
+        path = memory_path(args.memory)
+        kwargs["memory"] = str(path) if path is not None else None
     return TranslatorConfig(model=args.model, backend=args.backend, device=args.device, **kwargs)
 
 
 def _translator(args: argparse.Namespace) -> Any:
     from translate import Translator
 
-    return Translator.from_config(_translator_config(args))
+    translator = Translator.from_config(_translator_config(args))
+    glossary = getattr(args, "glossary", None)
+    return translator.with_glossary(glossary) if glossary else translator
 
 
 def _translate_document(args: argparse.Namespace) -> int:
@@ -129,7 +136,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
     else:
         text = read_text(args.input)
     quiet_libraries()
-    result = digest(text, translator=_translator(args), summary_config=_summarizer_config(args))
+    result = digest(
+        text,
+        translator=_translator(args),
+        summary_config=_summarizer_config(args),
+        summary_first=args.summary_first,
+    )
     write_output(formatting.format_digest(result, args.format), args.output)
     return EXIT_OK
 
@@ -143,6 +155,17 @@ def cmd_batch(args: argparse.Namespace) -> int:
         except ImportError as exc:
             raise UsageError(f"--engine ray is not available ({exc}): {RAY_HINT}") from None
     config = _translator_config(args)
+    translator: Any = config
+    if args.glossary:  # the glossary goes with the Translator (the local engine)
+        if args.engine != "local":
+            raise UsageError("--glossary works with the local engine (--engine local) for now.")
+        translator = _translator(args)
+    select: dict[str, Any] = {}
+    if args.summary_only:
+        from summarize.arabic import SummaryFirst
+
+        chooser = SummaryFirst(args.summary_length)
+        select = {"select": chooser, "select_settings": chooser.settings()}
     summarizer = None
     if args.summarize:
         from summarize import TranslationSummarizer
@@ -158,10 +181,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
         show_progress=not args.quiet,
         engine=args.engine,
         address=args.address,
+        **select,
     )
     if args.engine == "local":
         quiet_libraries()
-    report = run_batch(args.input_path, args.output_path, config, options)
+    report = run_batch(args.input_path, args.output_path, translator, options)
     for note in report.notes:
         warn(note)  # shown with --quiet too: the user must know
     if report.already_complete:
@@ -305,6 +329,11 @@ def cmd_ui(args: argparse.Namespace) -> int:
         fields["max_chars"] = args.max_chars
     if args.api_keys:
         fields["api_keys"] = load_api_keys(args.api_keys)
+    from translate.memory import memory_path
+
+    fields["memory"] = memory_path(args.memory, server=True, disabled=args.no_memory)
+    if args.glossary:
+        fields["glossary"] = Path(args.glossary)
     try:
         serve(AppConfig(**fields), host=args.host, port=args.port, share=args.share)
     except ModelUnavailableError as exc:  # a --model that cannot work: say so at start

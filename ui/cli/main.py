@@ -29,6 +29,7 @@ from .commands import (
     cmd_ui,
 )
 from .io import error
+from .memory import memory_handlers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
             "eval translation": cmd_eval_translation,
             "eval summary": cmd_eval_summary,
             "ui": cmd_ui,
+            **memory_handlers(),
         }
     )
 

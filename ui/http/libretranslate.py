@@ -1,6 +1,8 @@
-"""LibreTranslate's protocol: ``POST /translate``, ``GET /languages``, ``POST /detect`` and
-``GET /frontend/settings`` (form or JSON bodies, its response and error shapes), so its
-clients work unchanged. Lenient, as LibreTranslate is: unknown fields are ignored.
+"""LibreTranslate's protocol: ``POST /translate``, ``GET /languages``, ``POST /detect``,
+``POST /suggest`` and ``GET /frontend/settings`` (form or JSON bodies, its response and error
+shapes), so its clients work unchanged. Lenient, as LibreTranslate is: unknown fields are
+ignored. A suggestion is stored in the translation memory (LibreTranslate only files them):
+the next translation of that sentence is the suggested one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from starlette.exceptions import HTTPException
 from translate.errors import InputError
 from translate.text import has_arabic, is_arabic_letter
 
+from ..service.memory import remember
 from ..service.workbench import Workbench
 from .common import ERROR_RESPONSES, api_key, call
 from .guards import Access
@@ -156,6 +159,37 @@ def add_libretranslate_routes(app: FastAPI, bench: Workbench, access: Access) ->
         key = api_key(request, data.get("api_key"))
         return await call(request, bench, access, key, work, lt=True, body=data)
 
+    @app.post("/suggest", tags=["LibreTranslate"], responses=_ERRORS)
+    async def lt_suggest(request: Request) -> Any:
+        """LibreTranslate's suggest: ``q`` (the Arabic), ``s`` (its better translation),
+        ``source`` ``ar``, ``target`` ``en``, ``api_key``; stored in the translation memory,
+        so that translations of ``q`` use it. ``{"success": true}``."""
+        try:
+            data, _ = await request_fields(request)
+        except InputError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        if bench.pool.memory is None:
+            return JSONResponse(
+                {"error": "Suggestions are disabled on this server."}, status_code=403
+            )
+        for name in ("q", "s", "source", "target"):
+            if not isinstance(data.get(name), str) or not data.get(name):
+                return JSONResponse(
+                    {"error": f"Invalid request: missing {name} parameter"}, status_code=400
+                )
+        if data["source"] not in ("ar", "auto") or data["target"] != "en":
+            return JSONResponse(
+                {"error": "tarjama takes suggestions from Arabic (ar) into English (en)"},
+                status_code=400,
+            )
+        key = data.get("api_key") if isinstance(data.get("api_key"), str) else None
+
+        def work() -> dict[str, Any]:
+            remember(bench.pool.memory, data["q"], data["s"], origin="suggest", key=key)
+            return {"success": True}
+
+        return await call(request, bench, access, key, work, lt=True)
+
     @app.get("/frontend/settings", tags=["LibreTranslate"])
     async def lt_settings() -> dict[str, Any]:
         """LibreTranslate's front-end settings (limits, whether a key is needed)."""
@@ -164,7 +198,7 @@ def add_libretranslate_routes(app: FastAPI, bench: Workbench, access: Access) ->
             "frontendTimeout": 500,
             "apiKeys": access.required,
             "keyRequired": access.required,
-            "suggestions": False,
+            "suggestions": bench.pool.memory is not None,
             "filesTranslation": False,
             "supportedFilesFormat": [],
             "language": {

@@ -16,11 +16,19 @@ from starlette.exceptions import HTTPException
 from ..service.workbench import Workbench
 from .guards import Access
 from .libretranslate import add_libretranslate_routes
+from .memory import add_memory_routes
 from .v1 import add_v1_routes, validation_error
 
 __all__ = ["API_PREFIXES", "add_routes"]
 
-API_PREFIXES = ("/api/v1", "/translate", "/detect", "/languages", "/frontend/settings")
+API_PREFIXES = (
+    "/api/v1",
+    "/translate",
+    "/detect",
+    "/languages",
+    "/frontend/settings",
+    "/suggest",
+)
 
 
 def add_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
@@ -53,3 +61,4 @@ def add_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
 
     add_v1_routes(app, bench, access)
     add_libretranslate_routes(app, bench, access)
+    add_memory_routes(app, bench, access)

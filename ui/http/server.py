@@ -25,7 +25,7 @@ from fastapi_offline import FastAPIOffline
 
 from translate import __version__
 
-from ..service.config import UPLOAD_TYPES, AppConfig
+from ..service.config import GLOSSARY_UPLOAD_TYPES, UPLOAD_TYPES, AppConfig
 from ..service.workbench import Workbench
 from ..web.app import build_app
 from ..web.theme import FONT_DIR, FONT_ROUTE, gradio_temp_dir, launch_options
@@ -76,7 +76,7 @@ def create_app(config: AppConfig, bench: Workbench | None = None) -> FastAPI:
         UploadGuard,
         folder=bench.files.uploads_dir,
         max_total=config.max_upload_total_bytes,
-        types=UPLOAD_TYPES,
+        types=(*UPLOAD_TYPES, *GLOSSARY_UPLOAD_TYPES),
     )
     # Outside the upload guard, which deletes refused uploads by their real paths.
     app.add_middleware(PathMask, real=str(bench.files.tmp_root))
@@ -105,6 +105,11 @@ def model_report(bench: Workbench) -> list[str]:
     lines.append(f"summary model {catalog.summary.public}: {catalog.summary.note()}")
     if bench.summary_note:
         lines.append(bench.summary_note.replace("`", ""))
+    memory, glossary = bench.pool.memory, bench.pool.glossary
+    if memory is not None:
+        lines.append(f"translation memory {memory.path} ({memory.stats().units} units)")
+    if glossary is not None:
+        lines.append(f"glossary {glossary.name or 'default'} ({len(glossary)} entries)")
     return lines
 
 

@@ -19,6 +19,7 @@ from summarize.config import LENGTHS, METHODS
 from translate import __version__
 
 from ..service.edits import alternatives_json, digest_with_edits
+from ..service.glossary import request_glossary
 from ..service.workbench import Workbench
 from .common import ERROR_RESPONSES, api_key, call
 from .guards import Access
@@ -41,6 +42,12 @@ class TranslateRequest(BaseModel):
     api_key: str | None = Field(None, description="Or the X-API-Key / Authorization header.")
     alternatives: int = Field(
         0, ge=0, le=5, description="Up to this many other translations of each segment (0-5)."
+    )
+    glossary: list[dict[str, Any]] | None = Field(
+        None,
+        description='This request\'s terms, [{"arabic": …, "english": …, "note"?: …}] (english '
+        '"" keeps the Arabic as written), added to the server\'s glossary; on the same Arabic '
+        "term the request's entry wins.",
     )
 
 
@@ -87,7 +94,10 @@ def validation_error(request: Request, exc: RequestValidationError) -> JSONRespo
 
 def _digest(bench: Workbench, body: DigestRequest) -> dict[str, Any]:
     """The digest, with the edits applied and each segment's alternatives when asked."""
-    digest = digest_with_edits(bench, body.text, body.edits, body.model, body.method, body.length)
+    glossary = request_glossary(body.glossary, bench.pool.glossary)
+    digest = digest_with_edits(
+        bench, body.text, body.edits, body.model, body.method, body.length, glossary=glossary
+    )
     data = bench.digest_json(digest)
     if body.alternatives:
         data["translation"] = alternatives_json(
@@ -108,7 +118,14 @@ def add_v1_routes(app: FastAPI, bench: Workbench, access: Access) -> None:
             access,
             api_key(request, body.api_key),
             lambda: alternatives_json(
-                bench, bench.translate(body.text, body.model), body.alternatives, body.model
+                bench,
+                bench.translate(
+                    body.text,
+                    body.model,
+                    glossary=request_glossary(body.glossary, bench.pool.glossary),
+                ),
+                body.alternatives,
+                body.model,
             ),
             model=body.model,
             body=body,

@@ -16,6 +16,7 @@ from translate.serving import DEFAULT_WINDOW_S
 
 __all__ = [
     "PAGE_MAX_CHARS",
+    "GLOSSARY_UPLOAD_TYPES",
     "TEXT_UPLOAD_TYPES",
     "UPLOAD_TYPES",
     "AppConfig",
@@ -29,6 +30,7 @@ PAGE_MAX_CHARS = 20_000
 # read as it is; the others through translate.documents (structure kept for the downloads).
 TEXT_UPLOAD_TYPES = (".txt",)
 UPLOAD_TYPES = (*TEXT_UPLOAD_TYPES, ".docx", ".pdf", ".html", ".htm", ".srt", ".vtt")
+GLOSSARY_UPLOAD_TYPES = (".csv", ".tsv", ".tbx")  # the page's glossary upload
 Method = Literal[METHODS]  # type: ignore[valid-type]  # listed once, in summarize.config
 Length = Literal[LENGTHS]  # type: ignore[valid-type]
 
@@ -46,7 +48,9 @@ class AppConfig:
     ``api_keys`` maps each accepted key to its requests per minute (empty: no key needed);
     ``rate_limit`` is the requests per minute of a key without its own figure, and, without
     keys, of each client address (0: unlimited). ``batching`` shares model batches between
-    concurrent requests (off: one request at a time, for the benchmark).
+    concurrent requests (off: one request at a time, for the benchmark). ``memory`` is the
+    translation memory's file (None: no memory; ``tarjama ui`` fills in the user's data folder
+    unless ``--no-memory``), ``glossary`` the server's default glossary file (None: none).
     """
 
     model: str | None = None
@@ -73,6 +77,9 @@ class AppConfig:
     # unless the operator allows them (`tarjama ui --allow-private-fetch`, one's own machine).
     allow_private_fetch: bool = False
     title: str = "tarjama — Arabic → English news"
+    memory: Path | None = None
+    memory_threshold: float | None = None  # near matches' least similarity (None: 0.8)
+    glossary: Path | None = None
 
     def translator_config(self, model: str | None) -> TranslatorConfig:
         """The TranslatorConfig of one model (an internal name or directory) on this server."""

@@ -151,6 +151,8 @@ def digest_with_edits(
     model: str | None = None,
     method: str | None = None,
     length: str | int | None = None,
+    *,
+    glossary: Any = None,
 ) -> Any:
     """The Digest of ``text`` with a person's ``edits`` applied and the summary made over the
     edited English (its sources still index the segments). The translation comes from the
@@ -160,7 +162,7 @@ def digest_with_edits(
     from summarize.digest import check_summary_options
 
     check_summary_options(method or bench.summary_method, length or bench.config.summary_length)
-    translation = apply_edits(bench.translate(text, model), edits, text)
+    translation = apply_edits(bench.translate(text, model, glossary=glossary), edits, text)
     targets = [segment.target for segment in translation.segments]
     summary = bench.summarize(targets, method, length, from_translation=True)
     return Digest(source=text, translation=translation, summary=summary)

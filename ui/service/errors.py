@@ -25,6 +25,7 @@ from translate.errors import (
     ServerBusyError,
     TarjamaError,
 )
+from translate.memory.errors import MemoryStoreError
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -37,6 +38,7 @@ __all__ = [
     "ERROR_TABLE",
     "AccessDenied",
     "InputTooLarge",
+    "MemoryOff",
     "Outcome",
     "RateLimited",
     "Row",
@@ -55,6 +57,10 @@ class UsageError(Exception):
 
 class InputTooLarge(InputError):
     """The input is over one of this server's size limits (HTTP 413)."""
+
+
+class MemoryOff(Exception):
+    """A memory route on a server started without a translation memory (HTTP 503)."""
 
 
 class AccessDenied(Exception):
@@ -177,6 +183,25 @@ def _os_error(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
     return str(exc.strerror or exc), None
 
 
+def _memory(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
+    """A memory file that cannot be used: the CLI names the file; a server says why, without
+    its path, and that translations go on without the memory's writes."""
+    if ctx.catalog is None:
+        return str(exc), None
+    reason = type(exc).__name__.removesuffix("Error")
+    words = {
+        "NotAMemory": "its file is not a tarjama translation memory",
+        "MemorySchema": "its file was written by a newer tarjama",
+        "MemoryReadOnly": "its file cannot be written",
+        "MemoryLocked": "another program holds its write lock",
+        "MemoryNotFound": "it does not exist",
+    }.get(reason, "its file cannot be used")
+    return (
+        f"The translation memory is not available: {words}.",
+        "Try again later; the server's operator can see the details in the log.",
+    )
+
+
 def _internal(exc: BaseException, ctx: _Context) -> tuple[str, str | None]:
     return (
         f"Something went wrong inside tarjama ({type(exc).__name__}).",
@@ -230,6 +255,8 @@ ERROR_TABLE: tuple[Row, ...] = (
     Row((RateLimited,), "rate_limited", 429, EXIT_FAILED, _rate_limited),
     Row((AccessDenied,), "key_invalid", 403, EXIT_USAGE, _plain),  # 401 when missing: below
     Row(_MODEL_ERRORS, "model_unavailable", 503, EXIT_FAILED, _model),
+    Row((MemoryStoreError,), "memory_unavailable", 503, EXIT_FAILED, _memory),
+    Row((MemoryOff,), "memory_off", 503, EXIT_USAGE, _plain),
     Row((TarjamaError,), "bad_input", 400, EXIT_FAILED, _plain),
     Row((OSError,), "internal", 500, EXIT_FAILED, _os_error),
     Row((Exception,), "internal", 500, None, _internal),

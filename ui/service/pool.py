@@ -1,5 +1,6 @@
 """The models of one server: a batching translator per model, shared by the page and every
-API client, the summary slots, and which summary method the server can offer."""
+API client, the summary slots, and which summary method the server can offer; the server's
+translation memory and default glossary, which every translator uses."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from translate.serving import BatchingTranslator
 
 from .catalog import Catalog
 from .config import AppConfig
+from .glossary import load_server_glossary
+from .memory import open_server_memory
 
 __all__ = ["ModelPool", "SummarySlots"]
 
@@ -44,8 +47,9 @@ class ModelPool:
     summary slots.
 
     Raises ModelUnavailableError or ConfigError at construction for a model argument that
-    cannot work (a local directory that does not exist, an unknown name): a server should
-    refuse to start rather than fail on its first request.
+    cannot work (a local directory that does not exist, an unknown name), MemoryStoreError for
+    a memory file that cannot be used and GlossaryError for a bad glossary file: a server
+    should refuse to start rather than fail on its first request.
     """
 
     def __init__(self, config: AppConfig) -> None:
@@ -55,13 +59,21 @@ class ModelPool:
         self.summary_slots = SummarySlots(config.concurrency, config.max_queue)
         self._translators: dict[str, BatchingTranslator] = {}
         self._lock = threading.Lock()
+        self.glossary = load_server_glossary(config.glossary)
+        self.memory = (
+            open_server_memory(config.memory, config.memory_threshold) if config.memory else None
+        )
 
     def translator(self, model: str | None = None) -> BatchingTranslator:
         """The shared, batching translator of a public model name (None: the default)."""
         internal = self.catalog.resolve(model)
         with self._lock:
             if internal not in self._translators:
-                translator = Translator.from_config(self.config.translator_config(internal))
+                # The server's one memory object (writable: the API and the page add to it) and
+                # default glossary, shared by every model's translator.
+                settings = self.config.translator_config(internal).as_dict()
+                settings.pop("memory", None)  # the open store below, not a path to reopen
+                translator = Translator(**settings, memory=self.memory, glossary=self.glossary)
                 self._translators[internal] = BatchingTranslator(
                     translator,
                     batching=self.config.batching,
@@ -76,6 +88,8 @@ class ModelPool:
             for server in self._translators.values():
                 server.close()
             self._translators.clear()
+            if self.memory is not None:
+                self.memory.close()
 
 
 def _summary_choice(config: AppConfig, catalog: Catalog) -> tuple[str, str]:

@@ -64,10 +64,15 @@ class Workbench:
         self.files.cleanup()
 
     # -- operations --------------------------------------------------------------------------
-    def translate(self, text: str, model: str | None = None) -> Any:
-        """One Arabic text → TranslationResult (through the shared batching translator)."""
+    def translate(self, text: str, model: str | None = None, *, glossary: Any = None) -> Any:
+        """One Arabic text → TranslationResult (through the shared batching translator).
+
+        ``glossary``: a request's Glossary (``glossary.request_glossary``: its entries over the
+        server's default); None or the default itself: the server's translator as it is.
+        """
         self.limits.check_text(text)
-        return self.pool.translator(model).translate(text)
+        server = self.pool.translator(model)
+        return server.translate(text, view=glossary_view(server, glossary))
 
     def translate_many(self, texts: Sequence[str], model: str | None = None) -> list[Any]:
         """Several Arabic texts of one request (validated first, translated together)."""
@@ -115,13 +120,16 @@ class Workbench:
         model: str | None = None,
         method: str | None = None,
         length: str | int | None = None,
+        *,
+        glossary: Any = None,
     ) -> Any:
-        """Translate, then summarise the segments (sources index the segments)."""
+        """Translate, then summarise the segments (sources index the segments); ``glossary``
+        as for :meth:`translate`."""
         from summarize import Digest
         from summarize.digest import check_summary_options
 
         check_summary_options(method or self.summary_method, length or self.config.summary_length)
-        translation = self.translate(text, model)
+        translation = self.translate(text, model, glossary=glossary)
         targets = [segment.target for segment in translation.segments]
         summary = self.summarize(targets, method, length, from_translation=True)
         return Digest(source=text, translation=translation, summary=summary)
@@ -167,6 +175,14 @@ class Workbench:
         the row of ``errors.ERROR_TABLE`` that matches ``exc``."""
         outcome = describe(exc, self.catalog, role=role, model=model)
         return outcome.message, outcome.hint
+
+
+def glossary_view(server: BatchingTranslator, glossary: Any) -> Any:
+    """The view of ``server``'s Translator for a request's ``glossary`` (None: the translator as
+    it is, when the request brings no glossary of its own)."""
+    if glossary is None or glossary is server.translator.glossary:
+        return None
+    return server.translator.with_glossary(glossary)
 
 
 class SharedBatches:

@@ -39,6 +39,7 @@ from .editor_panel import (  # noqa: E402
     wire_editor,
 )
 from .endpoints import add_gradio_api  # noqa: E402
+from .glossary import glossary_inputs  # noqa: E402
 from .runs import Frame, PageRuns  # noqa: E402
 from .theme import gradio_temp_dir  # noqa: E402
 
@@ -119,6 +120,9 @@ class _Page:
     model: Any = None
     method: Any = None
     length: Any = None
+    summary_first: Any = None
+    glossary_file: Any = None
+    glossary_rows: Any = None
     upload: Any = None
     link: Any = None
     fetch_btn: Any = None
@@ -242,6 +246,13 @@ def _options(page: _Page, config: AppConfig, bench: Workbench) -> None:
                 label="Summary length",
                 elem_id="length-select",
             )
+            page.summary_first = gr.Checkbox(
+                value=True,
+                label="Summary first",
+                info="extractive: translate the summary's sentences first and show it early",
+                elem_id="summary-first",
+            )
+            page.glossary_file, page.glossary_rows = glossary_inputs()
 
 
 def _panels(page: _Page) -> tuple[Any, Any]:
@@ -306,10 +317,26 @@ def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
     outputs = page.outputs
 
     def run(
-        text: str, model_name: str, method_name: str, length_name: str, request: gr.Request
+        text: str,
+        model_name: str,
+        method_name: str,
+        length_name: str,
+        summary_first: bool,
+        glossary_file: Any,
+        glossary_rows: Any,
+        request: gr.Request,
     ) -> Iterator[tuple[Any, ...]]:
         session = getattr(request, "session_hash", None)
-        for frame in runs.run(text, model_name, method_name, length_name, session):
+        frames = runs.run(
+            text,
+            model_name,
+            method_name,
+            length_name,
+            session,
+            summary_first,
+            glossary=(glossary_file, glossary_rows),
+        )
+        for frame in frames:
             yield _outputs(frame)
 
     def cancel(request: gr.Request) -> Any:
@@ -349,7 +376,15 @@ def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
 
     run_event = page.run_btn.click(
         run,
-        inputs=[page.source, page.model, page.method, page.length],
+        inputs=[
+            page.source,
+            page.model,
+            page.method,
+            page.length,
+            page.summary_first,
+            page.glossary_file,
+            page.glossary_rows,
+        ],
         outputs=outputs,
         show_progress="hidden",
         api_visibility="private",

@@ -20,7 +20,8 @@ from typing import Any
 from translate import Segment, TarjamaError, split_sentences
 from translate.translator import join_paragraphs
 
-from ..service.workbench import Workbench
+from ..service.glossary import page_glossary
+from ..service.workbench import Workbench, glossary_view
 from . import render
 from .downloads import download_stem, write_document_downloads, write_downloads
 
@@ -57,6 +58,7 @@ class _Run:
     expected: int = 0
     segments: list[Segment] = field(default_factory=list)
     server: Any = None
+    view: Any = None  # the server's translator with the run's glossary (None: as it is)
     document: Any = None  # the Document the text came from (upload or link), if any
     stopped: bool = False
     silent: bool = False
@@ -116,8 +118,16 @@ class PageRuns:
         method: str | None,
         length: str | None,
         session: str | None,
+        summary_first: bool = False,
+        *,
+        glossary: tuple[Any, Any] | None = None,
     ) -> Iterator[Frame]:
         """Translate (streamed, segment by segment), then summarise; errors become messages.
+
+        ``summary_first`` (the page's switch; used with the extractive method): the summary's
+        sentences, chosen on the Arabic side, are translated first and the summary shows before
+        the rest of the translation streams in (``summarize.digest.stream_digest``).
+        ``glossary``: the options' ``(file, rows)`` (``ui.service.glossary.page_glossary``).
 
         :meth:`stop` ends it from another thread: the last frame then shows what was done
         (unless the stop was silent), so that nothing the run sends can arrive after it.
@@ -130,8 +140,17 @@ class PageRuns:
         try:
             self.bench.limits.check_text(text)
             state.server = self.bench.pool.translator(model)
+            if glossary is not None:
+                own = page_glossary(*glossary, self.bench.pool.glossary)
+                state.view = glossary_view(state.server, own)
+            method = method or self.bench.summary_method
             # Validated by this call (empty, not Arabic…), before the first frame is shown.
-            stream = state.server.iter_segments(text, stop=lambda: state.stopped)
+            if summary_first and method == "extractive":
+                stream = self._summary_first(text, state, length)
+            else:
+                stream = state.server.iter_segments(
+                    text, stop=lambda: state.stopped, view=state.view
+                )
         except TarjamaError as exc:
             self._forget(key, state)
             yield self._failed(frame, exc, "Nothing translated.", model)
@@ -142,11 +161,17 @@ class PageRuns:
             f"Translating {_plural(state.expected, 'sentence')} with {name}…", "working"
         )
         yield replace(frame)
+        early: Any = None  # the summary-first run's summary
         try:
             with contextlib.closing(stream):
                 for segment in stream:
                     if state.stopped:
                         break
+                    if not isinstance(segment, Segment):  # the summary, before the rest
+                        early = segment
+                        frame.summary = segment.text
+                        yield replace(frame)
+                        continue
                     state.segments.append(segment)
                     frame.translation = join_paragraphs(text, state.segments)
                     frame.aligned = render.aligned_view(state.segments, pending=True)
@@ -169,11 +194,12 @@ class PageRuns:
             yield from self._stopped(key, state)
             return
         frame.aligned = render.aligned_view(state.segments)
-        method = method or self.bench.summary_method
-        frame.status = render.status_box(f"Translated. Summarising ({method})…", "working")
-        yield replace(frame)
-
-        summary, error = yield from self._summarise(frame, state, method, length)
+        if early is not None:
+            summary, error = early, None
+        else:
+            frame.status = render.status_box(f"Translated. Summarising ({method})…", "working")
+            yield replace(frame)
+            summary, error = yield from self._summarise(frame, state, method, length)
         if state.stopped:
             yield from self._stopped(key, state)
             return
@@ -199,6 +225,26 @@ class PageRuns:
         )
         self._forget(key, state)
         yield replace(frame)
+
+    def _summary_first(self, text: str, state: _Run, length: str | None) -> Iterator[Any]:
+        """The extractive summary, then every segment (``stream_digest`` over the server's
+        batcher, stopped with the run)."""
+        from summarize.digest import stream_digest
+
+        server = state.server
+
+        class Stoppable:  # the batcher's stream as stream_digest calls it, with the run's stop
+            def iter_segments(self, arabic: str, *, first: Any = ()) -> Iterator[Segment]:
+                return server.iter_segments(
+                    arabic, stop=lambda: state.stopped, first=first, view=state.view
+                )
+
+        return stream_digest(
+            text,
+            Stoppable(),
+            method="extractive",
+            length=length or self.bench.config.summary_length,
+        )
 
     def _summarise(
         self, frame: Frame, state: _Run, method: str, length: str | None

@@ -367,6 +367,8 @@ def test_a_long_summary_shows_progress(page, monkeypatch: pytest.MonkeyPatch) ->
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(Workbench, "summarize", slow)
+    page.get_by_text("Options").click()
+    page.locator("#summary-first input").uncheck()  # the summary after the translation
     page.locator("#source-box textarea").fill(SHORT)
     page.click("#translate-btn")
     seen = set()
