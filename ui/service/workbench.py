@@ -18,7 +18,7 @@ from translate.serving import BatchingTranslator
 
 from .catalog import Catalog
 from .config import AppConfig
-from .edits import SaveEdit, no_save
+from .edits import ConfirmedEdit, SaveEdit, no_save
 from .errors import describe
 from .limits import Limits
 from .pool import ModelPool
@@ -41,9 +41,16 @@ class Workbench:
         self.limits = Limits(config)
         self.files = Uploads(config)
         self.examples = load_examples(config.examples_dir)
-        # Told of every correction a person confirms in the page (a ConfirmedEdit); the
-        # translation memory sets it to keep them. The default keeps nothing.
-        self.save_edit: SaveEdit = no_save
+        # Told of every correction a person confirms in the page (a ConfirmedEdit): with a
+        # translation memory, it is kept there (origin "edit"); without one, nothing is kept.
+        self.save_edit: SaveEdit = no_save if self.pool.memory is None else self._remember_edit
+
+    def _remember_edit(self, edit: ConfirmedEdit) -> None:
+        from .memory import remember
+
+        remember(
+            self.pool.memory, edit.source, edit.target, origin="edit", replaced_model=edit.model
+        )
 
     @property
     def catalog(self) -> Catalog:

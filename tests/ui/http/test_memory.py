@@ -239,3 +239,24 @@ def test_translations_are_answered_while_twenty_writers_post(url: str, server) -
         thread.join()
     assert not failures and answered >= 1
     assert memory.stats().units == before + 20 * per_writer
+
+
+def test_a_correction_confirmed_in_the_page_is_kept_and_used(
+    tiny_marian: Path, tmp_path: Path
+) -> None:
+    """The editor's save hook writes the memory; the next translation takes the edit."""
+    from ui.service.edits import ConfirmedEdit
+    from ui.service.workbench import Workbench
+
+    bench = Workbench(tiny_config(tiny_marian, memory=tmp_path / "edits.sqlite3"))
+    try:
+        source = "عقد مجلس الأمن جلسة طارئة."
+        machine = bench.translate(source).segments[0].target
+        bench.save_edit(ConfirmedEdit(source, "The Security Council met urgently.", machine, "m"))
+        again = bench.translate(source).segments[0]
+        assert again.target == "The Security Council met urgently."
+        assert "memory" in again.flags
+        units = bench.pool.memory.search(source)
+        assert units and units[0].unit.origin == "edit"
+    finally:
+        bench.cleanup()
