@@ -17,9 +17,10 @@ from tests.ui.fixtures import live_server, tiny_config  # noqa: E402
 from tests.ui.http.page_client import fn_index, run_event, upload  # noqa: E402
 from ui.http.door import PAGE_COOKIE  # noqa: E402
 
+NO_TERMS = {"headers": ["arabic", "english"], "data": [["", ""]]}  # empty list
 SENTENCE = "قال الوزير إن الحكومة ستواصل العمل."
 KEY = "key-one"
-RUN = [SENTENCE, None, "extractive", "short"]
+RUN = [SENTENCE, None, "extractive", "short", False, None, NO_TERMS]  # the page's 7 inputs
 
 
 @pytest.fixture(scope="module")

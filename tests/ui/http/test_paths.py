@@ -11,6 +11,7 @@ httpx = pytest.importorskip("httpx")
 from tests.ui.http.page_client import run_event, upload  # noqa: E402
 from ui.http.paths import ALIAS  # noqa: E402
 
+NO_TERMS = {"headers": ["arabic", "english"], "data": [["", ""]]}  # empty list
 SENTENCE = "قال الوزير إن الحكومة ستواصل العمل."
 
 
@@ -25,7 +26,8 @@ def test_uploads_and_runs_show_no_server_path(server) -> None:
         file = {"path": path, "meta": {"_type": "gradio.FileData"}, "orig_name": "a.txt"}
         loaded = run_event(client, "open_file", [file])
         assert loaded["output"]["data"][0] == SENTENCE and real not in str(loaded)
-        done = run_event(client, "run", [SENTENCE, None, "extractive", "short"])
+        inputs = [SENTENCE, None, "extractive", "short", False, None, NO_TERMS]
+        done = run_event(client, "run", inputs)
         assert done["msg"] == "process_completed" and real not in str(done)
         downloads = [d["value"] for d in done["output"]["data"] if isinstance(d, dict)
                      and isinstance(d.get("value"), dict)]  # fmt: skip
