@@ -83,6 +83,9 @@ class Translator(ModelWork, ModelHandle):
         glossary: Glossary | str | Path | None = None,
         **settings: Any,
     ) -> None:
+        if isinstance(glossary, (str, os.PathLike)):
+            # A glossary file travels in the config (Ray workers load the same file).
+            settings["glossary"] = str(glossary)
         self.memory = _open_memory(memory, settings.get("memory_threshold"))
         if self.memory is not None:
             settings["memory"] = getattr(self.memory, "path", None)
