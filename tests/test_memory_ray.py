@@ -62,3 +62,24 @@ def test_ray_job_uses_the_memory_like_the_local_engine(
     assert outputs["ray"] == outputs["local"]
     hits = [row["translation"] for row in outputs["ray"] if "memory" in row["flags"]]
     assert hits == [EDITED] * 8
+
+
+def test_ray_job_applies_a_glossary_file_like_the_local_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_registry: Path, ray_session: Any
+) -> None:
+    """A glossary file travels in the TranslatorConfig: Ray's workers load the same terms."""
+    monkeypatch.setenv("TARJAMA_MODELS", str(fast_registry))
+    glossary = tmp_path / "terms.csv"
+    glossary.write_text("arabic,english\nالوزير,the Minister\n", encoding="utf-8")
+    lines = [f"قال الوزير إن الوفد سيصل غدا رقم {i}." for i in range(12)]
+    source = tmp_path / "in.txt"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = TranslatorConfig(model="tiny", cache_size=0, glossary=str(glossary))
+    outputs = {}
+    for engine in ("local", "ray"):
+        out = tmp_path / f"g-{engine}.jsonl"
+        options = JobOptions(show_progress=False, engine=engine, chunk_rows=6)
+        B.run_batch(source, out, config, options)
+        outputs[engine] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert outputs["ray"] == outputs["local"]
+    assert all("the Minister" in row["translation"] for row in outputs["ray"])

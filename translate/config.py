@@ -56,6 +56,7 @@ class TranslatorConfig:
     generation: Any = field(default=())
     memory: str | None = None  # a translation memory's file, opened read-only by the Translator
     memory_threshold: float | None = None  # near matches' least similarity (None: 0.8)
+    glossary: str | None = None  # a glossary file (CSV/TSV/TBX), loaded by the Translator
 
     def __post_init__(self) -> None:
         if isinstance(self.generation, Mapping) or self.generation is None:
@@ -64,6 +65,8 @@ class TranslatorConfig:
             object.__setattr__(self, "model", str(self.model))
         if self.memory is not None:
             object.__setattr__(self, "memory", str(self.memory))
+        if self.glossary is not None:
+            object.__setattr__(self, "glossary", str(self.glossary))
 
     def generation_overrides(self) -> dict[str, Any]:
         """The decoding overrides as a plain dict (lists back as lists)."""

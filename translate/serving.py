@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .batching import stream_head
-from .errors import ServerBusyError  # ServerBusyError: re-exported here
+from .errors import ServerBusyError, TarjamaError  # ServerBusyError: re-exported here
 from .translator import Piece, Translator, stream_order, validate_text
 from .types import Segment, TranslationResult
 
@@ -158,6 +158,37 @@ class BatchingTranslator:
             ]
         finally:
             self._cancel(request)
+
+    def translate_batch(
+        self,
+        texts: Sequence[str],
+        *,
+        on_error: str = "raise",
+        progress: Callable[[int], None] | None = None,
+    ) -> list[TranslationResult | TarjamaError]:
+        """:meth:`Translator.translate_batch` through the shared cycles (a document's blocks
+        share the server's model batches like any request). With ``on_error="return"`` a text
+        that fails becomes its error and the others are still translated. ``progress`` is not
+        reported (a page run shows its own)."""
+        if on_error not in ("raise", "return"):
+            raise ValueError("on_error must be 'raise' or 'return'")
+        try:
+            return list(self.translate_many(list(texts)))
+        except TarjamaError:
+            if on_error == "raise":
+                raise
+        results: list[TranslationResult | TarjamaError] = []
+        for text in texts:  # find the text at fault; the others are still translated
+            try:
+                results.append(self.translate(text))
+            except TarjamaError as exc:
+                results.append(exc)
+        return results
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The Translator's meta (model, engine, settings)."""
+        return self.translator.meta
 
     def iter_segments(
         self,

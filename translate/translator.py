@@ -20,25 +20,23 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import text as T
 from .alternatives import Alternative, check_count, segment_alternatives
-from .backends.base import Generation
-from .backends.confidence import confidence, relocate_spans
 from .backends.handle import ModelHandle
-from .batching import output_cap, plan_batches, stream_chunks
+from .batching import stream_chunks
 from .cache import CachedTranslation, SentenceCache, cache_key
 from .config import DEFAULT_MAX_CHARS, TranslatorConfig
 from .errors import ConfigError, InputError, TarjamaError
-from .guard import check_translation
+from .model_work import ModelWork, work_text
 from .pieces import Piece, join_paragraphs, stream_order
 from .registry import Registry
 from .terms import Glossary, as_glossary
-from .terms.enforce import TermSlot, align_offsets, protect_terms, restore_terms, term_records
+from .terms.enforce import TermSlot, align_offsets, protect_terms, term_records
 from .types import Segment, Suggestion, TranslationResult
 from .validation import validate_text
 
@@ -60,7 +58,7 @@ __all__ = [
 _Window = tuple[int, int, str, list[str], int, list[TermSlot]]
 
 
-class Translator(ModelHandle):
+class Translator(ModelWork, ModelHandle):
     """Arabic→English translation with one model, loaded on first use and kept.
 
     The keywords are the fields of :class:`~translate.config.TranslatorConfig`, whose docstring
@@ -85,6 +83,9 @@ class Translator(ModelHandle):
         glossary: Glossary | str | Path | None = None,
         **settings: Any,
     ) -> None:
+        if isinstance(glossary, (str, os.PathLike)):
+            # A glossary file travels in the config (Ray workers load the same file).
+            settings["glossary"] = str(glossary)
         self.memory = _open_memory(memory, settings.get("memory_threshold"))
         if self.memory is not None:
             settings["memory"] = getattr(self.memory, "path", None)
@@ -322,7 +323,7 @@ class Translator(ModelHandle):
             backend=backend.name,
             quantization=backend.quantization,
             settings=settings,
-            text=_work_text(piece),
+            text=work_text(piece),
         )
 
     def run(
@@ -353,12 +354,12 @@ class Translator(ModelHandle):
         # Identical sentences in one run are translated once.
         unique: dict[str, list[Piece]] = {}
         for piece in todo:
-            unique.setdefault(_work_text(piece), []).append(piece)
+            unique.setdefault(work_text(piece), []).append(piece)
         leaders = [group[0] for group in unique.values()]
         for caps, batch in self._batches(leaders, self.settings):
             self._translate_batch(batch, caps)
             if progress:
-                progress(sum(len(unique[_work_text(p)]) for p in batch))
+                progress(sum(len(unique[work_text(p)]) for p in batch))
         for group in unique.values():
             for follower in group[1:]:
                 follower.result = group[0].result
@@ -387,90 +388,6 @@ class Translator(ModelHandle):
         for piece in pieces:
             piece.suggestions = near.get(piece.key, [])
         return exact
-
-    def output_cap(self, source_tokens: int, settings: Mapping[str, Any]) -> int:
-        """The most new tokens of the output of a source of ``source_tokens`` tokens."""
-        return output_cap(source_tokens, settings, self.spec.max_input_tokens)
-
-    def _batches(
-        self, pieces: Sequence[Piece], settings: Mapping[str, Any]
-    ) -> Iterable[tuple[list[int], list[Piece]]]:
-        """Length-sorted token-budget batches, each piece with its own output cap.
-
-        The backends end each output at its own cap (``generate(..., caps=...)``), so pieces
-        with different caps share a batch without changing each other's output. A minimum
-        length must agree within a batch, so pieces are grouped by it (it is clipped to the cap).
-        """
-        caps = {id(p): self.output_cap(p.tokens, settings) for p in pieces}
-        floor = int(settings.get("min_new_tokens") or 0)
-        for batch in plan_batches(
-            pieces,
-            tokens=lambda p: p.tokens,
-            group=lambda p: min(floor, caps[id(p)]),
-            batch_tokens=self.batch_tokens,
-            max_batch_size=self.max_batch_size,
-        ):
-            yield [caps[id(p)] for p in batch], batch
-
-    def _decode_settings(self, base: Mapping[str, Any], caps: Sequence[int]) -> dict[str, Any]:
-        settings = {k: v for k, v in base.items() if k != "max_length_ratio"}
-        settings["max_new_tokens"] = max(caps)
-        if settings.get("min_new_tokens"):
-            settings["min_new_tokens"] = min(int(settings["min_new_tokens"]), min(caps))
-        return settings
-
-    def _generate(self, batch: Sequence[Piece], base: Mapping[str, Any], caps: list[int]):  # noqa: ANN202
-        texts = [p.model_text for p in batch]
-        settings = self._decode_settings(base, caps)
-        if len(set(caps)) == 1:
-            return self.backend.generate(texts, settings)
-        return self.backend.generate(texts, settings, caps=caps)
-
-    def _translate_batch(self, batch: list[Piece], caps: list[int]) -> None:
-        outputs = self._generate(batch, self.settings, caps)
-        retry: list[Piece] = []
-        for piece, out in zip(batch, outputs, strict=True):
-            target, in_place, term_flags, outcomes = self._restore(piece, out.text)
-            report = check_translation(
-                piece.model_text, target, source_tokens=piece.tokens, target_tokens=out.tokens
-            )
-            flags = list(report.flags)
-            if not in_place:
-                flags.append("untouchable-restored")
-            flags += term_flags
-            piece.result = _cached(target, tuple(flags), out, piece.originals, outcomes)
-            if report.degenerate:
-                retry.append(piece)
-        if retry:
-            for strict_caps, group in self._batches(retry, self.strict_settings):
-                self._retry(group, strict_caps)
-        for piece in batch:
-            assert piece.result is not None
-            self.cache.put(self._key(piece, self.settings), piece.result)
-
-    def _retry(self, pieces: list[Piece], caps: list[int]) -> None:
-        """One retry with the strict settings; keep whichever output the guard likes better."""
-        outputs = self._generate(pieces, self.strict_settings, caps)
-        for piece, out in zip(pieces, outputs, strict=True):
-            first = piece.result
-            assert first is not None
-            target, in_place, term_flags, outcomes = self._restore(piece, out.text)
-            report = check_translation(
-                piece.model_text, target, source_tokens=piece.tokens, target_tokens=out.tokens
-            )
-            extra = [] if in_place else ["untouchable-restored"]
-            if not report.degenerate:
-                flags = (*report.flags, *extra, *term_flags, "retried")
-                piece.result = _cached(target, flags, out, piece.originals, outcomes)
-            else:
-                piece.result = replace(first, flags=(*first.flags, "degenerate", "retried"))
-
-    @staticmethod
-    def _restore(piece: Piece, output: str) -> tuple[str, bool, list[str], list[str]]:
-        """Put protected spans back; glossary terms are checked and repaired (terms.enforce)."""
-        if not piece.terms:
-            return (*T.restore_untouchables(output, piece.originals), [], [])
-        return restore_terms(output, piece.model_text, piece.originals, piece.terms)
 
     # -- assembly ----------------------------------------------------------------------------
     def segment(self, text: str, piece: Piece, index: int) -> Segment:
@@ -521,28 +438,6 @@ class Translator(ModelHandle):
             meta=self.meta,
             warnings=warnings,
         )
-
-
-def _cached(
-    target: str,
-    flags: tuple[str, ...],
-    out: Generation,
-    originals: list[str],
-    terms: list[str] = (),  # type: ignore[assignment]
-) -> CachedTranslation:
-    """A model output as cached: weak words moved onto the restored text (untouchables and
-    glossary terms are not the model's words, so never weak)."""
-    weak = relocate_spans(out.text, out.weak, target, originals) if out.weak else ()
-    return CachedTranslation(
-        target, flags, out.tokens, out.score, confidence(out.score), weak, tuple(terms)
-    )
-
-
-def _work_text(piece: Piece) -> str:
-    """What decides a piece's output besides the settings: its input and protected originals."""
-    if not piece.originals:
-        return piece.model_text
-    return "\x00".join([piece.model_text, *piece.originals])
 
 
 def _memory_key(source: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -155,11 +156,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         except ImportError as exc:
             raise UsageError(f"--engine ray is not available ({exc}): {RAY_HINT}") from None
     config = _translator_config(args)
+    if args.glossary:  # a file: it travels in the config, to Ray's workers too
+        config = replace(config, glossary=str(args.glossary))
     translator: Any = config
-    if args.glossary:  # the glossary goes with the Translator (the local engine)
-        if args.engine != "local":
-            raise UsageError("--glossary works with the local engine (--engine local) for now.")
-        translator = _translator(args)
     select: dict[str, Any] = {}
     if args.summary_only:
         from summarize.arabic import SummaryFirst

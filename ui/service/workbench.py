@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from translate import TarjamaError
 from translate.errors import MissingDependencyError, ModelUnavailableError
 from translate.serving import BatchingTranslator
 
@@ -147,7 +146,7 @@ class Workbench:
         the meta."""
         from translate.documents import translate_document
 
-        result = translate_document(document, SharedBatches(self.pool.translator(model)))
+        result = translate_document(document, self.pool.translator(model))
         return replace(result, meta=self.public_meta(result.meta))
 
     # -- JSON and messages -------------------------------------------------------------------
@@ -192,31 +191,3 @@ def glossary_view(server: BatchingTranslator, glossary: Any) -> Any:
     return server.translator.with_glossary(glossary)
 
 
-class SharedBatches:
-    """``translate_batch`` (what ``translate_document`` calls) over a BatchingTranslator, so a
-    document's blocks share the server's model batches like any request.
-
-    (The batcher has no ``translate_batch`` of its own yet; once the Translator's public
-    pipeline gives it one, this class goes.)
-    """
-
-    def __init__(self, server: BatchingTranslator) -> None:
-        self.server = server
-        self.meta = server.translator.meta
-
-    def translate_batch(
-        self, texts: Sequence[str], *, on_error: str = "raise", progress: Any = None
-    ) -> list[Any]:
-        """All texts at once; with ``on_error="return"`` a failing text becomes its error."""
-        try:
-            results: list[Any] = self.server.translate_many(list(texts))
-        except TarjamaError:
-            if on_error != "return":
-                raise
-            results = []
-            for text in texts:  # find the block at fault; the others are still translated
-                try:
-                    results.append(self.server.translate(text))
-                except TarjamaError as exc:
-                    results.append(exc)
-        return results  # ``progress`` is not reported: the page's run already showed it
