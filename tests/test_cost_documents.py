@@ -291,7 +291,9 @@ def test_one_long_batch_row_is_linear(tmp_path) -> None:
         path.write_text(json.dumps({"text": "ق" * n}) + "\n", encoding="utf-8")
         return path
 
-    assert_linear(make, read_input, 100_000)
+    # Slack 8: megabytes of one JSON string cost allocation that grows a little faster than its
+    # length on a busy machine (x6.4 seen once); quadratic code gives x16.
+    assert_linear(make, read_input, 100_000, slack=8.0)
 
 
 # -- the inflate budget inside pdfminer ----------------------------------------------------------

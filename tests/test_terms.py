@@ -143,19 +143,15 @@ def test_match_parts(glossary: Glossary) -> None:
 
 
 def test_matching_cost_is_linear_with_5000_entries() -> None:
+    from tests.cost import assert_linear
+
     entries = [{"arabic": f"كلمة{i:05d} مصطلح", "english": f"term {i}"} for i in range(5000)]
     big = Glossary.from_entries([*entries, *ENTRIES])
     sentence = normalize("وقال الرئيس السوري إن مجلس الأمن الدولي سيجتمع في حلب وسوريا غدا. ")
-    small_text, large_text = sentence * 50, sentence * 200
-    find_terms(big, small_text)  # builds the index
-    start = time.perf_counter()
-    small = find_terms(big, small_text)
-    small_time = time.perf_counter() - start
-    start = time.perf_counter()
-    large = find_terms(big, large_text)
-    large_time = time.perf_counter() - start
-    assert len(large) == 4 * len(small)
-    assert large_time < 12 * small_time + 0.05  # 4x the text: about 4x the time, not 16x
+    small = find_terms(big, sentence * 50)  # builds the index
+    assert len(find_terms(big, sentence * 200)) == 4 * len(small)
+    # 4x the text: about 4x the (CPU) time, not 16x; measured again on a noisy machine.
+    assert_linear(lambda n: sentence * n, lambda text: find_terms(big, text), 50)
 
 
 def test_hostile_long_word_is_cheap(glossary: Glossary) -> None:
