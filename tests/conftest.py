@@ -6,7 +6,9 @@ which reads them at import time.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,6 +17,7 @@ USER_HF_CACHE = os.environ.get("HF_HUB_CACHE") or os.path.join(
     os.environ.get("HF_HOME", os.path.expanduser("~/.cache/huggingface")), "hub"
 )
 _HF_HOME = tempfile.mkdtemp(prefix="tarjama-test-hf-")
+atexit.register(shutil.rmtree, _HF_HOME, ignore_errors=True)  # each run left one behind
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HOME"] = _HF_HOME
 os.environ["HF_HUB_CACHE"] = os.path.join(_HF_HOME, "hub")
