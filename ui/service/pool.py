@@ -73,6 +73,7 @@ class ModelPool:
                 # default glossary, shared by every model's translator.
                 settings = self.config.translator_config(internal).as_dict()
                 settings.pop("memory", None)  # the open store below, not a path to reopen
+                settings.pop("glossary", None)  # the loaded default below
                 translator = Translator(**settings, memory=self.memory, glossary=self.glossary)
                 self._translators[internal] = BatchingTranslator(
                     translator,
