@@ -157,6 +157,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
             raise UsageError(f"--engine ray is not available ({exc}): {RAY_HINT}") from None
     config = _translator_config(args)
     if args.glossary:  # a file: it travels in the config, to Ray's workers too
+        from translate.terms import load_glossary
+
+        load_glossary(args.glossary)  # a broken file is refused here, before any row is read
         config = replace(config, glossary=str(args.glossary))
     translator: Any = config
     select: dict[str, Any] = {}

@@ -111,14 +111,21 @@ def test_batch_summary_only_resumes(
     assert row["translation"] and not row["error"]
 
 
-def test_batch_glossary_needs_the_local_engine(
+def test_batch_glossary_is_checked_before_the_job_on_any_engine(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    glossary = tmp_path / "g.csv"
-    glossary.write_text("arabic,english\nالوفد,the delegation\n", encoding="utf-8")
-    args = ["batch", "in.txt", "out.jsonl", "--engine", "ray", "--glossary", glossary]
-    code, _, err = run(capsys, *args)
-    assert code == 2 and ("local engine" in err or "ray" in err)
+    # A glossary file travels to Ray's workers in the config, so --engine ray accepts it;
+    # a broken one is refused before the job reads a row, whichever engine runs it.
+    pytest.importorskip("ray")
+    broken = tmp_path / "bad.csv"
+    broken.write_text("arabic,english\nhello,world\n", encoding="utf-8")
+    source = tmp_path / "in.txt"
+    source.write_text("مرحبا\n", encoding="utf-8")
+    for engine in ("local", "ray"):
+        args = ["batch", source, tmp_path / f"{engine}.jsonl", "--engine", engine]
+        code, _, err = run(capsys, *args, "--glossary", broken)
+        assert code == 2 and "no Arabic letter" in err, (engine, err)
+        assert not (tmp_path / f"{engine}.jsonl").exists()
 
 
 @pytest.mark.parametrize(
