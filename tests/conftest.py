@@ -99,7 +99,9 @@ def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def trained_marian(request: pytest.FixtureRequest) -> Path:
+def trained_marian(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """A tiny MarianMT TRAINED on templated Arabic→English news sentences
     (``tests/trained_marian.py``): its outputs end with EOS and it is more confident on a
     sentence like its training data than on a scrambled one. A model directory for
@@ -110,7 +112,13 @@ def trained_marian(request: pytest.FixtureRequest) -> Path:
     from tests.trained_marian import trained_marian_dir
 
     transformers.logging.set_verbosity_error()
-    return trained_marian_dir(request.config.cache.mkdir("trained-marian"))
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
+    if cache is not None:
+        return trained_marian_dir(cache.mkdir("trained-marian"))
+    # pytest's temporary root outlives its numbered runs: the model is still reused there
+    root = tmp_path_factory.getbasetemp().parent / "trained-marian"
+    root.mkdir(exist_ok=True)
+    return trained_marian_dir(root)
 
 
 @pytest.fixture(scope="session")

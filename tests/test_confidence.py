@@ -271,7 +271,12 @@ def test_weak_words_on_word_boundaries_never_untouchables(
 ) -> None:
     translator = _translator(trained_marian, engine, quantization, 4)
     url = "https://news.example/a?b=1"
-    text = f"قال الوزير إن سارة سيزور {url} يوم الجمعة. 2024\nالجمعة سيزور يوم إن حلب سارة قال."
+    # Scrambled and repetitive sentences: whichever way the fixture's training went on this
+    # CPU (its kernels differ between machines), some of their words are weak.
+    text = (
+        f"قال الوزير إن سارة سيزور {url} يوم الجمعة. 2024\nالجمعة سيزور يوم إن حلب سارة قال. "
+        "الدوحة في ليلى عمر التقى مع. سارة سارة سارة الوزير الوزير."
+    )
     result = translator.translate(text)
     assert [s.flags for s in result.segments][1] == ("passthrough",)
     passthrough = result.segments[1]

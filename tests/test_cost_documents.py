@@ -280,7 +280,9 @@ def test_batch_rows_are_linear(tmp_path, suffix: str) -> None:
             )
         return path
 
-    assert_linear(make, read_input, 1000)
+    # Slack 8: tens of thousands of live rows make the garbage collector's passes grow a little
+    # faster than their count (x5.1 seen once at 16k -> 64k rows); quadratic code gives x16.
+    assert_linear(make, read_input, 1000, slack=8.0)
 
 
 def test_one_long_batch_row_is_linear(tmp_path) -> None:
