@@ -147,6 +147,12 @@ def _cue_runs(document: Document) -> list[_Unit]:
     return units
 
 
+def cue_runs(document: Document) -> list[tuple[int, ...]]:
+    """The block numbers of each text :func:`translate_document` translates as one: a run of
+    cues that continue one sentence, or a single block."""
+    return [tuple(unit.blocks) for unit in _units(document)]
+
+
 def _units(document: Document) -> list[_Unit]:
     if document.is_subtitles:
         return _cue_runs(document)

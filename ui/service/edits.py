@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from translate.documents.translation import SentencePair, TranslatedBlock
+from translate.documents.translation import SentencePair, TranslatedBlock, review_flags
 from translate.errors import InputError
 from translate.translator import join_paragraphs
 from translate.types import Segment, TranslationResult
@@ -173,8 +173,11 @@ def apply_edits_to_document(translated: Any, segments: list[Segment]) -> Any:
     same text) applied to its blocks and sentence pairs, matched by their Arabic in order (the
     document is translated block by block, so its segment numbers differ from the page's).
 
-    Subtitle cues keep the machine's English (their words are spread over the cues' timings);
-    their sentence pairs (TMX, XLIFF) take the edits of whole sentences.
+    Subtitles: the page shows each cue as its own paragraph, and a person corrects the English
+    of a cue. Every cue of a run that holds an edit (cues the document translated as one
+    sentence, its words spread over their timings) takes the page's English of each cue, so
+    the corrected words are neither lost nor doubled by the run's machine spread; those cues
+    are marked edited. Their sentence pairs (TMX, XLIFF) take the edits of whole sentences.
     """
     queue: dict[str, list[Segment]] = {}
     for seg in segments:
@@ -184,7 +187,7 @@ def apply_edits_to_document(translated: Any, segments: list[Segment]) -> Any:
         return translated
     if translated.document.is_subtitles:
         pairs = [_edited_pair(pair, queue) for pair in translated.pairs]
-        return replace(translated, pairs=tuple(pairs))
+        return replace(translated, blocks=_edited_cues(translated, segments), pairs=tuple(pairs))
     blocks = []
     rebuilt: dict[int, list[SentencePair]] = {}
     for number, item in enumerate(translated.blocks):
@@ -208,6 +211,37 @@ def apply_edits_to_document(translated: Any, segments: list[Segment]) -> Any:
             pairs += rebuilt.pop(number)
             rebuilt[number] = []  # emitted once, in place of the block's first pair
     return replace(translated, blocks=tuple(blocks), pairs=tuple(pairs))
+
+
+def _edited_cues(translated: Any, segments: list[Segment]) -> tuple[TranslatedBlock, ...]:
+    """The cue blocks with the page's English in every run that holds an edit (see
+    :func:`apply_edits_to_document`). ``segments`` index the document's text."""
+    from bisect import bisect_right
+
+    from translate.documents import document_text
+    from translate.documents.translation import cue_runs
+
+    spans = document_text(translated.document).spans
+    starts = [span.start for span in spans]
+    page: dict[int, list[Segment]] = {}  # block number -> the page's segments in it
+    for seg in segments:
+        at = bisect_right(starts, seg.start) - 1
+        if at >= 0 and seg.start < spans[at].end:
+            page.setdefault(spans[at].block, []).append(seg)
+    blocks = list(translated.blocks)
+    for run in cue_runs(translated.document):
+        if not any(isinstance(s, EditedSegment) for n in run for s in page.get(n, ())):
+            continue
+        for number in run:
+            mine = page.get(number, [])
+            if not mine:
+                continue
+            item = blocks[number]
+            target = " ".join(s.target for s in mine if s.target)
+            edited = any(isinstance(s, EditedSegment) for s in mine)
+            flags = (EDITED_FLAG,) if edited else review_flags([f for s in mine for f in s.flags])
+            blocks[number] = TranslatedBlock(item.block, target, item.segments, flags, item.error)
+    return tuple(blocks)
 
 
 @dataclass(frozen=True)

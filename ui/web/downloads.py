@@ -1,5 +1,6 @@
 """The page's downloads: text, Markdown, JSON and an aligned table (CSV), named after the article,
-plus bilingual .docx, .srt/.vtt, TMX and XLIFF when the article came from a document.
+plus bilingual .docx, TMX and XLIFF of every article (pasted text is a document of one paragraph
+per line), and .srt/.vtt when it came from subtitles.
 
 Text, Markdown and JSON are ``tarjama digest -f``'s one rendering (``ui.service.formatting``)
 with the models used and the source added; no gradio, no model. A partial run (stopped with
@@ -28,6 +29,7 @@ __all__ = [
     "aligned_csv",
     "digest_download",
     "download_stem",
+    "export_document",
     "write_document_downloads",
     "write_downloads",
 ]
@@ -38,7 +40,7 @@ DOWNLOAD_KINDS: dict[str, tuple[str, str]] = {
     "md": (".md", "Markdown"),
     "json": (".json", "JSON"),
     "csv": (".csv", "Table (CSV)"),
-    # Structured outputs, offered when the article came from a document (upload or link).
+    # Structured outputs: .docx, TMX and XLIFF for every article, subtitles for subtitles.
     "docx": (".docx", "Bilingual .docx"),
     "srt": (".srt", "Subtitles .srt"),
     "vtt": (".vtt", "Subtitles .vtt"),
@@ -144,6 +146,16 @@ def write_downloads(
         path.write_text(text, encoding="utf-8")
         paths[kind] = str(path)
     return paths
+
+
+def export_document(document: Any, text: str) -> Any:
+    """The Document the structured downloads are made of: the loaded one, else the pasted
+    ``text`` as a plain-text Document (one paragraph block per line, the page's paragraphs)."""
+    if document is not None:
+        return document
+    from translate.documents import Document
+
+    return Document.from_text(text)
 
 
 def write_document_downloads(folder: Path, stem: str, translated: Any) -> dict[str, str]:

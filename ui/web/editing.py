@@ -25,7 +25,7 @@ from ..service.edits import ConfirmedEdit, apply_edits_to_document, edited_segme
 from ..service.errors import InputTooLarge
 from ..service.workbench import Workbench
 from . import render
-from .downloads import download_stem, write_document_downloads, write_downloads
+from .downloads import download_stem, export_document, write_document_downloads, write_downloads
 from .runs import Frame
 
 __all__ = ["ALTERNATIVES", "EditState", "PageEdits"]
@@ -256,12 +256,15 @@ class PageEdits:
                 summary=state.summary,
                 summary_meta=self.bench.public_meta(state.summary.meta) if state.summary else None,
             )
-            if state.document is not None:
-                translated = self.bench.translate_document(state.document, state.model)
-                translated = apply_edits_to_document(translated, segments)
-                stem = download_stem(state.source, join_paragraphs(state.source, segments))
-                paths.update(write_document_downloads(folder, stem, translated))
         except (OSError, TarjamaError):
             log.exception("could not write the downloads of the edited text")
             return None
+        try:  # a failure here loses these files, not the plain ones
+            document = export_document(state.document, state.source)
+            translated = self.bench.translate_document(document, state.model)
+            translated = apply_edits_to_document(translated, segments)
+            stem = download_stem(state.source, join_paragraphs(state.source, segments))
+            paths.update(write_document_downloads(folder, stem, translated))
+        except Exception:  # noqa: BLE001 - the plain downloads and the edit stay usable
+            log.exception("could not write the structured downloads of the edited text")
         return paths

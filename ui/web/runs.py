@@ -23,7 +23,7 @@ from translate.translator import join_paragraphs
 from ..service.glossary import page_glossary
 from ..service.workbench import Workbench, glossary_view
 from . import render
-from .downloads import download_stem, write_document_downloads, write_downloads
+from .downloads import download_stem, export_document, write_document_downloads, write_downloads
 
 __all__ = ["Frame", "PageRuns"]
 
@@ -368,16 +368,17 @@ class PageRuns:
         except (OSError, TarjamaError):
             log.exception("could not write the downloads")
             return None
-        if state.document is not None and not note:  # complete runs only: no work after Cancel
+        if not note:  # complete runs only: no work after Cancel
             paths.update(self._document_downloads(folder, state, segments))
         return paths
 
     def _document_downloads(self, folder: Any, state: _Run, segments: list[Segment]) -> dict:
-        """Bilingual .docx, TMX, XLIFF (and .srt/.vtt for subtitles) of the loaded document.
-        Its blocks are translated again through the sentence cache, so this costs little;
-        a failure loses only these files, never the run."""
+        """Bilingual .docx, TMX, XLIFF (and .srt/.vtt for subtitles) of the loaded document, or
+        of the pasted text. Its blocks are translated again through the sentence cache, so this
+        costs little; a failure loses only these files, never the run."""
         try:
-            translated = self.bench.translate_document(state.document, state.model)
+            document = export_document(state.document, state.text)
+            translated = self.bench.translate_document(document, state.model)
             stem = download_stem(state.text, join_paragraphs(state.text, segments))
             return write_document_downloads(folder, stem, translated)
         except Exception:  # noqa: BLE001 - the plain downloads and the page stay usable

@@ -121,3 +121,46 @@ def test_docx_marks_the_edit() -> None:
     text = "\n".join(p.text for c in cells for p in c.paragraphs)
     assert f"{EDIT} [edited, machine: EN 1 of 5]" in text
     assert "EN 0 of 5" in text
+
+
+def test_an_edited_cue_carries_into_the_subtitles_without_doubling_its_run() -> None:
+    from tests.documents_fixtures import SRT
+    from translate.documents import write_document
+
+    document = read_document(SRT.encode(), filename="a.srt")
+    machine = translate_document(document, StubTranslator())
+    # Cues 1 and 2 continue one sentence: the document translated them as one, its words
+    # spread over both cues. The page shows each cue as its own paragraph.
+    assert machine.blocks[0].segments == machine.blocks[1].segments
+    page = translated(document.text)
+    assert [s.source for s in page.segments[:2]] == ["قال الوزير إن الحكومة",
+                                                    "ستواصل العمل على الخطة الجديدة."]  # fmt: skip
+    edited = apply_edits_to_document(machine, apply_edits(page, {0: EDIT}, document.text).segments)
+    cues = [b.target for b in edited.blocks]
+    # the edited cue says the person's words; its run-mate the page's English of that cue
+    assert cues[0] == EDIT and cues[1] == page.segments[1].target
+    assert edited.blocks[0].flags == ("edited",) and "edited" not in edited.blocks[1].flags
+    assert cues[2:] == [b.target for b in machine.blocks[2:]]  # other runs untouched
+    srt = write_document(edited, "srt").decode("utf-8")
+    assert EDIT in srt and srt.count("-->") == SRT.count("-->")
+    assert "00:00:01,000 --> 00:00:03,500" in srt
+
+
+def test_cue_edits_cost_grows_linearly() -> None:
+    from tests.cost import assert_linear
+
+    def make(n: int):  # n cues, in runs of two that continue one sentence
+        cues = "".join(
+            f"{i + 1}\n{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d},000 --> "
+            f"{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d},900\n"
+            + ("قال الوزير إن الحكومة\n\n" if i % 2 == 0 else "ستواصل العمل.\n\n")
+            for i in range(n)
+        )
+        document = read_document(cues.encode(), filename="a.srt")
+        assert document.is_subtitles
+        machine = translate_document(document, StubTranslator())
+        page = translated(document.text)
+        edits = {i: EDIT for i in range(0, len(page.segments), 2)}
+        return machine, apply_edits(page, edits, document.text).segments
+
+    assert_linear(make, lambda work: apply_edits_to_document(*work), 200)

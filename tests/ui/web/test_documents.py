@@ -75,12 +75,42 @@ def test_an_srt_upload_gives_subtitles_with_the_same_cues_and_timings(bench: Wor
     assert vtt.startswith("WEBVTT") and len(TIMING.findall(vtt)) == 5
 
 
-def test_an_edited_text_gets_only_the_plain_downloads(bench: Workbench) -> None:
+def test_a_changed_text_is_exported_as_text_not_as_the_subtitles(bench: Workbench) -> None:
     text, document = bench.files.open_upload(upload(bench, "report.srt", SRT.encode("utf-8")))
     runs = PageRuns(bench)
     runs.remember_document("e1", text, document)
     final = run_to_end(runs, text + "\n\nوقال الوزير إن العمل سيبدأ.", "e1")
-    assert set(final.downloads) == {"txt", "md", "json", "csv"}
+    # the text is no longer the subtitles': no .srt/.vtt with timings it does not have
+    assert set(final.downloads) == {"txt", "md", "json", "csv", "docx", "tmx", "xliff"}
+    tmx = Path(final.downloads["tmx"]).read_text(encoding="utf-8")
+    assert "وقال الوزير إن العمل سيبدأ." in tmx
+
+
+def test_pasted_text_gets_structured_downloads_that_follow_an_edit(bench: Workbench) -> None:
+    import docx
+
+    from ui.web.editing import EditState, PageEdits
+
+    text = "قال الوزير إن الحكومة ستعمل.\nوقال الرئيس إن الاجتماع انتهى."
+    runs, edits = PageRuns(bench), PageEdits(bench)
+
+    def finished(session: str, **run: object) -> list[tuple[str, int]]:
+        segments = run.pop("segments")
+        return edits.begin(session, EditState(machine=segments, summary_method=run["method"], **run))  # type: ignore[arg-type]
+
+    runs.on_finished = finished
+    final = run_to_end(runs, text, "p1")
+    assert {"docx", "tmx", "xliff"} <= set(final.downloads) and "srt" not in final.downloads
+    tmx = Path(final.downloads["tmx"]).read_text(encoding="utf-8")
+    assert len(re.findall(r"<tu[\s>]", tmx)) == 2 and "قال الوزير إن الحكومة ستعمل." in tmx
+    frame = edits.accept("p1", 2, "The president said the meeting was over.")
+    tmx = Path(frame.downloads["tmx"]).read_text(encoding="utf-8")
+    assert "The president said the meeting was over." in tmx and "human" in tmx.lower()
+    xliff = Path(frame.downloads["xliff"]).read_text(encoding="utf-8")
+    assert 'state="reviewed"' in xliff and "The president said the meeting was over." in xliff
+    body = docx.Document(frame.downloads["docx"])
+    cells = [c.text for t in body.tables for r in t.rows for c in r.cells]
+    assert any("The president said the meeting was over." in c for c in cells)
 
 
 def _bomb() -> bytes:
