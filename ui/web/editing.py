@@ -185,19 +185,34 @@ class PageEdits:
             state.rows[number] = english
 
     def _alternatives(self, state: EditState, number: int) -> list[Any]:
-        """The row's alternatives, fetched once (one n-best search); a long sentence cut in
-        windows has none (its windows' alternatives would not make a sentence)."""
+        """The row's alternatives, fetched once (one n-best search of its segments).
+
+        A long sentence cut in windows gets whole-sentence alternatives: each replaces one
+        window's English by that window's best alternative and keeps the others as they are,
+        least confident window first. Their confidence is that window's."""
         if number in state.alternatives:
             return state.alternatives[number]
-        from translate.alternatives import segment_alternatives
+        from translate.alternatives import Alternative, segment_alternatives
 
         indices = state.aligned()[number - 1].segments
+        windows = [state.machine[i] for i in indices]
+        translator = self.bench.pool.translator(state.model).translator
+        result = TranslationResult(" ".join(w.target for w in windows), windows, {})
+        per_window = segment_alternatives(translator, result, ALTERNATIVES)
         found: list[Any] = []
-        if len(indices) == 1:
-            segment = state.machine[indices[0]]
-            translator = self.bench.pool.translator(state.model).translator
-            result = TranslationResult(segment.target, [segment], {})
-            found = segment_alternatives(translator, result, ALTERNATIVES)[0]
+        if len(windows) == 1:
+            found = per_window[0]
+        else:
+            order = sorted(range(len(windows)), key=lambda i: _confidence_key(windows[i]))
+            for i in order:
+                if not per_window[i]:
+                    continue
+                best = per_window[i][0]
+                targets = [w.target for w in windows]
+                targets[i] = best.target
+                found.append(Alternative(" ".join(t for t in targets if t), best.confidence))
+                if len(found) == ALTERNATIVES:
+                    break
         state.alternatives[number] = found
         return found
 
@@ -268,3 +283,8 @@ class PageEdits:
         except Exception:  # noqa: BLE001 - the plain downloads and the edit stay usable
             log.exception("could not write the structured downloads of the edited text")
         return paths
+
+
+def _confidence_key(segment: Segment) -> float:
+    """Least confident first; a segment without a confidence (not the model's) last."""
+    return segment.confidence if segment.confidence is not None else 2.0
