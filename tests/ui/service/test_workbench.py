@@ -90,7 +90,7 @@ def test_streaming_run_yields_partial_translations_then_summary(bench: Workbench
     assert final.summary.strip() and "tj-sent-1" in final.aligned and final.error == ""
     assert "Done" in final.status and "Translating the next" not in final.aligned
     files = {kind: Path(path) for kind, path in final.downloads.items()}
-    assert set(files) == {"txt", "md", "json", "csv"}
+    assert set(files) == {"txt", "md", "json", "csv", "docx", "tmx", "xliff"}  # pasted text too
     assert all(p.name.startswith("tarjama-") for p in files.values())
     assert "TRANSLATION" in files["txt"].read_text(encoding="utf-8")
     data = json.loads(files["json"].read_text(encoding="utf-8"))
