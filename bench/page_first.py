@@ -1,0 +1,177 @@
+"""How long after the click the page shows the first sentence (issue 24, goal 2).
+
+    python bench/page_first.py [--runs 5] [--tokens 40] [--beams 4]
+
+The real server (``ui.http.server``: page and API) on 127.0.0.1, in this process, on the
+random opus-mt-ar-en-shaped model of ``bench/run.py`` through CTranslate2 int8, every output
+forced to ``--tokens`` tokens, sentence cache off, the guard's retry left out (random weights
+would retry every segment). Debian's chromium (Playwright) pastes the seed article, clicks
+Translate, and the page itself times, from the click to the first frame that shows a sentence
+row of the sentence-by-sentence view (checked on every animation frame, ~16 ms). Beside it, in
+the same process on the same engine settings, ``Translator.iter_segments`` of the same text:
+the time to its first segment. The page's own delay is the difference (goal: at most 0.3 s).
+Median of ``--runs`` alternating runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+CHROMIUM = "/usr/bin/chromium"
+ARTICLE = "aleppo-security-council.ar.txt"
+GOAL_S = 0.3
+
+# Runs in the page: click Translate and resolve with the ms until a sentence row of this run
+# is shown.
+CLICK_AND_WAIT = """
+() => new Promise((resolve) => {
+  const rows = () => document.querySelectorAll('#aligned-view tr[id^="tj-sent-"]').length;
+  const start = performance.now();
+  document.querySelector('#translate-btn').click();
+  // The run's first frame clears the previous result (no rows); the first sentence follows.
+  let cleared = rows() === 0;
+  const tick = () => {
+    if (!cleared) { cleared = rows() === 0; }
+    else if (rows() > 0) { resolve(performance.now() - start); return; }
+    if (performance.now() - start > 120000) { resolve(-1); return; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})
+"""
+
+
+def _bench_run() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def forced_registry(registry: Path, beams: int, tokens: int) -> None:
+    """Every output ``tokens`` long at ``beams`` beams, for decoding and for the retry."""
+    import yaml
+
+    raw = yaml.safe_load(registry.read_text(encoding="utf-8"))
+    entry = raw["models"][raw["default_translation"]]
+    forced = {"num_beams": beams, "max_new_tokens": tokens, "min_new_tokens": tokens,
+              "max_length_ratio": None}  # fmt: skip
+    for key in ("generation", "strict_generation"):
+        entry[key] = {**entry.get(key, {}), **forced}
+    registry.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def library_first(article: str) -> float:
+    """Seconds to the first segment of ``iter_segments`` on a warm Translator."""
+    from translate import Translator
+
+    translator = _library_translator(Translator)
+    start = time.perf_counter()
+    next(translator.iter_segments(article))
+    return time.perf_counter() - start
+
+
+_TRANSLATOR: Any = None
+
+
+def _library_translator(cls: Any) -> Any:
+    global _TRANSLATOR
+    if _TRANSLATOR is None:
+        _TRANSLATOR = cls(backend="ctranslate2", device="cpu", cache_size=0)
+        _TRANSLATOR.translate("قال الوزير إن الحكومة ستواصل العمل.")  # load and warm
+    return _TRANSLATOR
+
+
+def page_first(page: Any) -> float:
+    """Seconds from the click to the first sentence row; waits for the run to end after."""
+    ms = page.evaluate(CLICK_AND_WAIT)
+    if ms < 0:
+        raise SystemExit("the page showed no sentence within 120 s")
+    page.wait_for_function(
+        "() => !document.querySelector('#translate-btn').disabled", timeout=300_000
+    )
+    return ms / 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tokens", type=int, default=40)
+    parser.add_argument("--beams", type=int, default=4)
+    parser.add_argument("--dir", default=None, help="bench folder (default: as bench/run.py)")
+    args = parser.parse_args(argv)
+
+    bench_run = _bench_run()
+    directory = bench_run.bench_dir(args.dir)
+    model, _ = bench_run.ensure_model(directory)
+    registry = bench_run.bench_registry(directory, model)
+    forced_registry(registry, args.beams, args.tokens)
+    os.environ.update(bench_run.child_env(directory))
+    os.environ["TARJAMA_MODELS"] = str(registry)
+
+    import translate.model_work as model_work
+    from translate.guard import GuardReport
+
+    # Random weights fail the guard on every segment; the goal's figure leaves the retry out.
+    model_work.check_translation = lambda *a, **k: GuardReport(())  # type: ignore[assignment]
+
+    from playwright.sync_api import sync_playwright
+
+    from ui.http.server import BackgroundServer, create_app
+    from ui.service.config import AppConfig
+
+    article = (REPO / "seeds" / ARTICLE).read_text(encoding="utf-8")
+    config = AppConfig(backend="ctranslate2", device="cpu", cache_size=0,
+                       summary_method="extractive")  # fmt: skip
+    app = create_app(config)
+    pages: list[float] = []
+    library: list[float] = []
+    try:
+        with BackgroundServer(app) as url, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(url)
+            page.wait_for_selector("#source-box textarea")
+            page.fill("#source-box textarea", article)
+            page_first(page)  # loads the model in the server, warms the page
+            library_first(article)
+            for _ in range(args.runs):
+                pages.append(page_first(page))
+                library.append(library_first(article))
+            browser.close()
+    finally:
+        app.state.workbench.cleanup()
+    page_s, library_s = statistics.median(pages), statistics.median(library)
+    delays = [p - lib for p, lib in zip(pages, library, strict=True)]
+    delay = statistics.median(delays)
+    print("machine:", json.dumps(bench_run.machine()))
+    print(
+        f"{ARTICLE}, CTranslate2 int8, beam {args.beams}, every output {args.tokens} tokens, "
+        f"retry left out, median of {args.runs} runs"
+    )
+    print(f"library: first segment of iter_segments  {library_s:.2f} s  {sorted(library)}")
+    print(f"page: click to first sentence shown        {page_s:.2f} s  {sorted(pages)}")
+    print(
+        f"page's own delay: {delay:.2f} s (goal <= {GOAL_S} s) -> "
+        f"{'met' if delay <= GOAL_S else 'not met'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
