@@ -30,7 +30,9 @@ def count_tokens():
     # process's CPU time and varies with the machine's core count, not with the input.
     def count(texts: list[str]) -> list[int]:
         model_texts = [T.protect_untouchables(T.normalize(t))[0] for t in texts]
-        return [len(ids) + 1 for ids in processor.encode(model_texts, num_threads=1)]  # + end of sentence
+        return [
+            len(ids) + 1 for ids in processor.encode(model_texts, num_threads=1)
+        ]  # + end of sentence
 
     return count
 

@@ -97,35 +97,10 @@ def add_libretranslate_routes(app: FastAPI, bench: Workbench, access: Access) ->
             data, is_json = await request_fields(request)
         except InputError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        q, source, target = data.get("q"), data.get("source"), data.get("target")
-        fmt = data.get("format") or "text"
-        for name, value in (("q", q), ("source", source), ("target", target)):
-            if not value:
-                return JSONResponse(
-                    {"error": f"Invalid request: missing {name} parameter"}, status_code=400
-                )
-        batch = isinstance(q, list)
-        texts = q if batch else [q]
-        if not all(isinstance(t, str) for t in texts):
-            return JSONResponse(
-                {"error": "Invalid request: q must be a string or a list of strings"},
-                status_code=400,
-            )
-        if not is_json:
-            texts = ["\n".join(t.splitlines()) for t in texts]
-        if source == "en":
-            return JSONResponse(
-                {
-                    "error": "en is not supported as a source: tarjama translates Arabic (ar) "
-                    "into English (en)"
-                },
-                status_code=400,
-            )
-        for value, allowed in ((source, ("ar", "auto")), (target, ("en",))):
-            if value not in allowed:
-                return JSONResponse({"error": f"{value} is not supported"}, status_code=400)
-        if fmt not in ("text", "html"):
-            return JSONResponse({"error": f"{fmt} format is not supported"}, status_code=400)
+        checked = _translate_fields(data, is_json)
+        if isinstance(checked, str):
+            return JSONResponse({"error": checked}, status_code=400)
+        texts, batch, fmt, source = checked
 
         def work() -> dict[str, Any]:
             return _translate(bench, texts, batch=batch, fmt=fmt, detect=source == "auto")
@@ -172,16 +147,9 @@ def add_libretranslate_routes(app: FastAPI, bench: Workbench, access: Access) ->
             return JSONResponse(
                 {"error": "Suggestions are disabled on this server."}, status_code=403
             )
-        for name in ("q", "s", "source", "target"):
-            if not isinstance(data.get(name), str) or not data.get(name):
-                return JSONResponse(
-                    {"error": f"Invalid request: missing {name} parameter"}, status_code=400
-                )
-        if data["source"] not in ("ar", "auto") or data["target"] != "en":
-            return JSONResponse(
-                {"error": "tarjama takes suggestions from Arabic (ar) into English (en)"},
-                status_code=400,
-            )
+        problem = _suggest_problem(data)
+        if problem:
+            return JSONResponse({"error": problem}, status_code=400)
         key = data.get("api_key") if isinstance(data.get("api_key"), str) else None
 
         def work() -> dict[str, Any]:
@@ -206,3 +174,39 @@ def add_libretranslate_routes(app: FastAPI, bench: Workbench, access: Access) ->
                 "target": {"code": "en", "name": "English"},
             },
         }
+
+
+def _translate_fields(
+    data: dict[str, Any], is_json: bool
+) -> str | tuple[list[str], bool, str, str]:
+    """``/translate``'s fields checked, LibreTranslate's way: ``(texts, batch, format,
+    source)``, or the message of a 400."""
+    q, source, target = data.get("q"), data.get("source"), data.get("target")
+    fmt = data.get("format") or "text"
+    for name, value in (("q", q), ("source", source), ("target", target)):
+        if not value:
+            return f"Invalid request: missing {name} parameter"
+    batch = isinstance(q, list)
+    texts = q if batch else [q]
+    if not all(isinstance(t, str) for t in texts):
+        return "Invalid request: q must be a string or a list of strings"
+    if not is_json:
+        texts = ["\n".join(t.splitlines()) for t in texts]
+    if source == "en":
+        return "en is not supported as a source: tarjama translates Arabic (ar) into English (en)"
+    for value, allowed in ((source, ("ar", "auto")), (target, ("en",))):
+        if value not in allowed:
+            return f"{value} is not supported"
+    if fmt not in ("text", "html"):
+        return f"{fmt} format is not supported"
+    return texts, batch, fmt, str(source)
+
+
+def _suggest_problem(data: dict[str, Any]) -> str | None:
+    """The message of a 400 for ``/suggest``'s fields, or None."""
+    for name in ("q", "s", "source", "target"):
+        if not isinstance(data.get(name), str) or not data.get(name):
+            return f"Invalid request: missing {name} parameter"
+    if data["source"] not in ("ar", "auto") or data["target"] != "en":
+        return "tarjama takes suggestions from Arabic (ar) into English (en)"
+    return None

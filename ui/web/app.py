@@ -345,6 +345,36 @@ def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
         runs.stop(getattr(request, "session_hash", None))
         return gr.Button(interactive=False)
 
+    run_event = page.run_btn.click(
+        run,
+        inputs=[
+            page.source,
+            page.model,
+            page.method,
+            page.length,
+            page.summary_first,
+            page.glossary_file,
+            page.glossary_rows,
+        ],
+        outputs=outputs,
+        show_progress="hidden",
+        api_visibility="private",
+        trigger_mode="once",
+    )
+    page.cancel_btn.click(
+        cancel,
+        outputs=[page.cancel_btn],
+        queue=False,
+        show_progress="hidden",
+        api_visibility="private",
+    )
+    _wire_loading(page, bench, runs, run_event)
+
+
+def _wire_loading(page: _Page, bench: Workbench, runs: PageRuns, run_event: Any) -> None:
+    """Opening a file, fetching a link, loading an example: each cancels a run in progress."""
+    outputs = page.outputs
+
     def open_file(path: str | None, request: gr.Request) -> tuple[Any, ...]:
         if not path:
             return (gr.skip(),) * (len(outputs) + 1)
@@ -374,29 +404,6 @@ def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
         frame = runs.cleared(f"Loaded {what}: {len(text):,} characters.")
         return (text, *_outputs(frame))
 
-    run_event = page.run_btn.click(
-        run,
-        inputs=[
-            page.source,
-            page.model,
-            page.method,
-            page.length,
-            page.summary_first,
-            page.glossary_file,
-            page.glossary_rows,
-        ],
-        outputs=outputs,
-        show_progress="hidden",
-        api_visibility="private",
-        trigger_mode="once",
-    )
-    page.cancel_btn.click(
-        cancel,
-        outputs=[page.cancel_btn],
-        queue=False,
-        show_progress="hidden",
-        api_visibility="private",
-    )
     # Uploads and links have slots of their own, so that they never hold the translations'
     # (and a run never holds theirs): a parse ends within its worker's time cap, a fetch at
     # its total deadline, whatever the file or the far server does.

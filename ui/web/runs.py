@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -161,24 +161,8 @@ class PageRuns:
             f"Translating {_plural(state.expected, 'sentence')} with {name}…", "working"
         )
         yield replace(frame)
-        early: Any = None  # the summary-first run's summary
         try:
-            with contextlib.closing(stream):
-                for segment in stream:
-                    if state.stopped:
-                        break
-                    if not isinstance(segment, Segment):  # the summary, before the rest
-                        early = segment
-                        frame.summary = segment.text
-                        yield replace(frame)
-                        continue
-                    state.segments.append(segment)
-                    frame.translation = join_paragraphs(text, state.segments)
-                    frame.aligned = render.aligned_view(state.segments, pending=True)
-                    frame.status = render.status_box(
-                        f"Translating… {state.rows()} of {state.expected} sentences", "working"
-                    )
-                    yield replace(frame)
+            early = yield from self._streamed(frame, state, stream)
         except Exception as exc:  # the page must stay usable whatever happens below it
             if not isinstance(exc, TarjamaError):
                 log.exception("translation failed")
@@ -208,23 +192,58 @@ class PageRuns:
             frame.error = render.error_box(
                 f"The translation is done; {message[0].lower()}{message[1:]}", hint=hint
             )
+        done = f"Done in {time.monotonic() - started:.1f} s"
+        yield self._done(key, frame, state, summary, (method, length), f" · model {name}", done)
+
+    def _streamed(self, frame: Frame, state: _Run, stream: Any) -> Generator[Frame, None, Any]:
+        """A frame per streamed segment (the summary-first run's summary shows when it comes);
+        returns that summary, or None."""
+        early: Any = None
+        with contextlib.closing(stream):
+            for segment in stream:
+                if state.stopped:
+                    break
+                if not isinstance(segment, Segment):  # the summary, before the rest
+                    early = segment
+                    frame.summary = segment.text
+                    yield replace(frame)
+                    continue
+                state.segments.append(segment)
+                frame.translation = join_paragraphs(state.text, state.segments)
+                frame.aligned = render.aligned_view(state.segments, pending=True)
+                frame.status = render.status_box(
+                    f"Translating… {state.rows()} of {state.expected} sentences", "working"
+                )
+                yield replace(frame)
+        return early
+
+    def _done(
+        self,
+        key: str,
+        frame: Frame,
+        state: _Run,
+        summary: Any,
+        summary_options: tuple[str, str | None],
+        model_note: str,
+        done: str,
+    ) -> Frame:
+        """The complete run's last frame: summary, downloads, the editor's sentences, status."""
         if summary is not None:
             frame.summary = summary.text
             frame.aligned = render.aligned_view(state.segments, summary.sentences)
             frame.provenance = render.provenance_view(summary.sentences, state.segments)
         frame.downloads = self._write(key, state, summary)
         frame.running = False
-        frame.sentences = self._finished(key, state, method, length, summary)
+        frame.sentences = self._finished(key, state, *summary_options, summary)
         rows = render.aligned_rows(state.segments)
         flagged = sum(1 for row in rows if row.severity)
         note = f" · {flagged} flagged" if flagged else ""
         frame.status = render.status_box(
-            f"Done in {time.monotonic() - started:.1f} s · {_plural(len(rows), 'sentence')}{note}"
-            f" · model {name}",
+            f"{done} · {_plural(len(rows), 'sentence')}{note}{model_note}",
             "done" if summary is not None else "stopped",
         )
         self._forget(key, state)
-        yield replace(frame)
+        return replace(frame)
 
     def _summary_first(self, text: str, state: _Run, length: str | None) -> Iterator[Any]:
         """The extractive summary, then every segment (``stream_digest`` over the server's

@@ -96,7 +96,9 @@ def test_pasted_text_gets_structured_downloads_that_follow_an_edit(bench: Workbe
 
     def finished(session: str, **run: object) -> list[tuple[str, int]]:
         segments = run.pop("segments")
-        return edits.begin(session, EditState(machine=segments, summary_method=run["method"], **run))  # type: ignore[arg-type]
+        return edits.begin(
+            session, EditState(machine=segments, summary_method=run["method"], **run)
+        )  # type: ignore[arg-type]
 
     runs.on_finished = finished
     final = run_to_end(runs, text, "p1")
