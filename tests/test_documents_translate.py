@@ -358,3 +358,28 @@ def test_tiny_model_translates_a_docx_end_to_end(translator, docx_doc: Document)
     tree = etree.fromstring(write_document(translated, "tmx"))
     assert etree.DTD(str(DATA / "tmx14.dtd")).validate(tree)
     assert write_document(translated, "docx")[:2] == b"PK"
+
+
+# -- built from a text already translated (the page's segments) ----------------------------------
+def test_a_document_made_of_its_texts_segments_equals_translating_it(
+    stub, docx_doc: Document
+) -> None:
+    from translate.documents import document_from_segments, document_text
+
+    whole = document_text(docx_doc)
+    page = stub.translate(whole.text)  # the page translates the document's text at once
+    built = document_from_segments(docx_doc, whole.spans, page.segments, {"model": "m"})
+    direct = translate_document(docx_doc, stub)
+    assert [(b.block, b.target) for b in built.blocks] == [
+        (b.block, b.target) for b in direct.blocks
+    ]
+    assert [(p.source, p.target, p.blocks) for p in built.pairs] == [
+        (p.source, p.target, p.blocks) for p in direct.pairs
+    ]
+    for item in built.blocks:  # offsets index the block's own text
+        for seg in item.segments:
+            assert item.block.translation_text[seg.start : seg.end] == seg.source
+    for fmt in ("docx", "tmx", "xliff"):
+        assert write_document(built, fmt)
+    with pytest.raises(ValueError):
+        document_from_segments(read_document(SRT.encode(), filename="a.srt"), [], [])

@@ -45,7 +45,13 @@ from .isolated import ParseLimitError, parse_isolated
 from .model import Block, BlockSpan, Document, DocumentMeta, DocumentText, document_text
 from .read import DOCUMENT_SUFFIXES, is_url, read_document, sniff_kind
 from .render import FORMATS, format_for_path, save_document, write_document
-from .translation import SentencePair, TranslatedBlock, TranslatedDocument, translate_document
+from .translation import (
+    SentencePair,
+    TranslatedBlock,
+    TranslatedDocument,
+    document_from_segments,
+    translate_document,
+)
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
@@ -89,6 +95,7 @@ __all__ = [
     "save_document",
     "sniff_kind",
     "translate_dataset",
+    "document_from_segments",
     "translate_document",
     "write_document",
 ]

@@ -10,20 +10,25 @@ text until a cue ends a sentence (or a pause, or too many cues, breaks the run);
 translated, and the English of a sentence that spans cues is spread back over them in
 proportion to how much of the Arabic each cue held, cut at word boundaries. Cue count and
 timings never change.
+
+:func:`document_from_segments` builds the same structure from a text already translated (the
+page's segments, with what the person chose to apply), without translating again.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import TarjamaError
+from ..pieces import join_paragraphs
 from ..text import has_arabic
 from ..types import Segment, TranslationResult
 from .errors import DocumentError
-from .model import Block, Document
+from .model import Block, BlockSpan, Document
 
 MAX_CUES_PER_SENTENCE = 6
 MAX_PAUSE_MS = 2000  # a longer silence between two cues ends the sentence run
@@ -189,11 +194,11 @@ def spread_words(text: str, weights: Sequence[int]) -> list[str]:
     return [" ".join(words[bounds[i] : bounds[i + 1]]) for i in range(parts)]
 
 
-def _sentence_pairs(unit: _Unit, result: TranslationResult) -> list[SentencePair]:
+def _sentence_pairs(unit: _Unit, segments: Sequence[Segment]) -> list[SentencePair]:
     """Join the windows of each sentence; name the blocks the sentence overlaps."""
     pairs: list[SentencePair] = []
     groups: dict[int, list[Segment]] = {}
-    for seg in result.segments:
+    for seg in segments:
         groups.setdefault(seg.sentence, []).append(seg)
     for segs in groups.values():
         start, end = segs[0].start, segs[-1].end
@@ -277,7 +282,7 @@ def translate_document(
             warnings.append(f"Block {unit.blocks[0] + 1} was not translated: {outcome}")
             continue
         warnings += [w for w in outcome.warnings if w not in warnings]
-        pairs += _sentence_pairs(unit, outcome)
+        pairs += _sentence_pairs(unit, outcome.segments)
         if len(unit.blocks) == 1:
             number = unit.blocks[0]
             translated[number] = TranslatedBlock(
@@ -293,3 +298,42 @@ def translate_document(
     blocks = tuple(t for t in translated if t is not None)
     meta = dict(getattr(translator, "meta", {}) or {})
     return TranslatedDocument(document, blocks, tuple(pairs), meta, tuple(warnings))
+
+
+def document_from_segments(
+    document: Document,
+    spans: Sequence[BlockSpan],
+    segments: Sequence[Segment],
+    meta: Mapping[str, Any] | None = None,
+) -> TranslatedDocument:
+    """A TranslatedDocument of ``document`` made of ``segments``, a translation of a text that
+    holds its blocks at ``spans`` (``document_text(document).spans`` for the document's own
+    text), without translating again: each segment goes to the block where it starts, its
+    offsets made the block's. A glossary or memory the segments were made with stays applied.
+
+    Not for subtitles, whose cues :func:`translate_document` joins into sentences (ValueError).
+    """
+    if document.is_subtitles:
+        raise ValueError("subtitles are translated by translate_document (cue runs)")
+    starts = [span.start for span in spans]
+    mine: dict[int, list[Segment]] = {}
+    for seg in segments:
+        # Every segment lies in a block; one that did not would go to the block before it,
+        # never be dropped.
+        span = spans[max(0, bisect_right(starts, seg.start) - 1)] if spans else None
+        if span is None:
+            break
+        local = replace(seg, start=seg.start - span.start, end=seg.end - span.start)
+        mine.setdefault(span.block, []).append(local)
+    blocks: list[TranslatedBlock] = []
+    pairs: list[SentencePair] = []
+    for number, block in enumerate(document.blocks):
+        segs = mine.get(number, [])
+        if not segs:
+            blocks.append(TranslatedBlock(block, ""))
+            continue
+        text = block.translation_text
+        flags = tuple(sorted({f for s in segs for f in s.flags}))
+        blocks.append(TranslatedBlock(block, join_paragraphs(text, segs), tuple(segs), flags))
+        pairs += _sentence_pairs(_Unit([number], text, [(0, len(text))]), segs)
+    return TranslatedDocument(document, tuple(blocks), tuple(pairs), dict(meta or {}))

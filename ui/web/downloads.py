@@ -30,6 +30,7 @@ __all__ = [
     "digest_download",
     "download_stem",
     "export_document",
+    "translated_export",
     "write_document_downloads",
     "write_downloads",
 ]
@@ -148,14 +149,35 @@ def write_downloads(
     return paths
 
 
-def export_document(document: Any, text: str) -> Any:
-    """The Document the structured downloads are made of: the loaded one, else the pasted
-    ``text`` as a plain-text Document (one paragraph block per line, the page's paragraphs)."""
-    if document is not None:
-        return document
-    from translate.documents import Document
+def export_document(document: Any, text: str) -> tuple[Any, list[Any]]:
+    """The Document the structured downloads are made of, and where its blocks sit in
+    ``text`` (the page's source): the loaded one (its text is the page's), else ``text`` as a
+    plain-text Document (one paragraph block per non-empty line, stripped)."""
+    from translate.documents import BlockSpan, Document, document_text
 
-    return Document.from_text(text)
+    if document is not None:
+        return document, list(document_text(document).spans)
+    spans: list[Any] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):  # the lines Document.from_text makes blocks of
+        stripped = line.strip()
+        if stripped:
+            start = offset + len(line) - len(line.lstrip())
+            spans.append(BlockSpan(len(spans), start, start + len(stripped)))
+        offset += len(line)
+    return Document.from_text(text), spans
+
+
+def translated_export(bench: Any, document: Any, spans: list[Any], segments: list[Any],
+                      model: str | None, meta: dict[str, Any]) -> Any:  # fmt: skip
+    """The TranslatedDocument of the page's run: made of its own ``segments`` (with the glossary
+    and memory the run applied; nothing translated again), except subtitles, whose cues are
+    joined into sentences by translating the document again (through the sentence cache)."""
+    from translate.documents import document_from_segments
+
+    if document.is_subtitles:
+        return bench.translate_document(document, model)
+    return document_from_segments(document, spans, segments, meta)
 
 
 def write_document_downloads(folder: Path, stem: str, translated: Any) -> dict[str, str]:

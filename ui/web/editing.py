@@ -25,7 +25,13 @@ from ..service.edits import ConfirmedEdit, apply_edits_to_document, edited_segme
 from ..service.errors import InputTooLarge
 from ..service.workbench import Workbench
 from . import render
-from .downloads import download_stem, export_document, write_document_downloads, write_downloads
+from .downloads import (
+    download_stem,
+    export_document,
+    translated_export,
+    write_document_downloads,
+    write_downloads,
+)
 from .runs import Frame
 
 __all__ = ["ALTERNATIVES", "EditState", "PageEdits"]
@@ -275,8 +281,10 @@ class PageEdits:
             log.exception("could not write the downloads of the edited text")
             return None
         try:  # a failure here loses these files, not the plain ones
-            document = export_document(state.document, state.source)
-            translated = self.bench.translate_document(document, state.model)
+            document, spans = export_document(state.document, state.source)
+            translated = translated_export(
+                self.bench, document, spans, state.machine, state.model, state.meta
+            )
             translated = apply_edits_to_document(translated, segments)
             stem = download_stem(state.source, join_paragraphs(state.source, segments))
             paths.update(write_document_downloads(folder, stem, translated))

@@ -23,7 +23,13 @@ from translate.translator import join_paragraphs
 from ..service.glossary import page_glossary
 from ..service.workbench import Workbench, glossary_view
 from . import render
-from .downloads import download_stem, export_document, write_document_downloads, write_downloads
+from .downloads import (
+    download_stem,
+    export_document,
+    translated_export,
+    write_document_downloads,
+    write_downloads,
+)
 
 __all__ = ["Frame", "PageRuns"]
 
@@ -393,11 +399,12 @@ class PageRuns:
 
     def _document_downloads(self, folder: Any, state: _Run, segments: list[Segment]) -> dict:
         """Bilingual .docx, TMX, XLIFF (and .srt/.vtt for subtitles) of the loaded document, or
-        of the pasted text. Its blocks are translated again through the sentence cache, so this
-        costs little; a failure loses only these files, never the run."""
+        of the pasted text, made of the run's own segments (subtitles: translated again through
+        the sentence cache); a failure loses only these files, never the run."""
         try:
-            document = export_document(state.document, state.text)
-            translated = self.bench.translate_document(document, state.model)
+            document, spans = export_document(state.document, state.text)
+            meta = self.bench.public_meta(state.server.translator.meta)
+            translated = translated_export(self.bench, document, spans, segments, state.model, meta)
             stem = download_stem(state.text, join_paragraphs(state.text, segments))
             return write_document_downloads(folder, stem, translated)
         except Exception:  # noqa: BLE001 - the plain downloads and the page stay usable

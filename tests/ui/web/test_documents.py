@@ -233,3 +233,22 @@ def test_a_saved_web_page_upload_gives_the_article_without_the_menus(bench: Work
     text, document = bench.files.open_upload(upload(bench, "aleppo.html", data))
     assert "حلب" in text and document.meta.title
     assert "<" not in text
+
+
+def test_structured_downloads_keep_the_runs_glossary_and_translate_nothing_again(
+    bench: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Made of the run's own segments: what the person applied (a glossary) is in every file.
+    def no_second_translation(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the structured downloads translated the text again")
+
+    monkeypatch.setattr(bench, "translate_document", no_second_translation)
+    text = "زار الوفد حلب يوم الاثنين.\n\nقال الوزير إن الحكومة ستعمل."
+    runs = PageRuns(bench)
+    frames = list(runs.run(text, None, None, None, "g1",
+                           glossary=(None, [["الوفد", "the delegation"]])))  # fmt: skip
+    final = frames[-1]
+    assert {"docx", "tmx", "xliff"} <= set(final.downloads), final.error
+    assert "the delegation" in final.translation
+    for kind in ("tmx", "xliff"):
+        assert "the delegation" in Path(final.downloads[kind]).read_text(encoding="utf-8")
