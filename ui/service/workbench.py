@@ -140,13 +140,16 @@ class Workbench:
         summary = self.summarize(targets, method, length, from_translation=True)
         return Digest(source=text, translation=translation, summary=summary)
 
-    def translate_document(self, document: Any, model: str | None = None) -> Any:
+    def translate_document(
+        self, document: Any, model: str | None = None, *, view: Any = None
+    ) -> Any:
         """Translate a Document block by block through the shared batching translator (its
-        sentence cache makes a document the page just translated cheap); model names only in
-        the meta."""
+        sentence cache makes a document the page just translated cheap), or through ``view``
+        (a run's :func:`glossary_view`); model names only in the meta."""
         from translate.documents import translate_document
 
-        result = translate_document(document, self.pool.translator(model))
+        translator = view if view is not None else self.pool.translator(model)
+        result = translate_document(document, translator)
         return replace(result, meta=self.public_meta(result.meta))
 
     # -- JSON and messages -------------------------------------------------------------------
@@ -189,5 +192,3 @@ def glossary_view(server: BatchingTranslator, glossary: Any) -> Any:
     if glossary is None or glossary is server.translator.glossary:
         return None
     return server.translator.with_glossary(glossary)
-
-

@@ -168,15 +168,23 @@ def export_document(document: Any, text: str) -> tuple[Any, list[Any]]:
     return Document.from_text(text), spans
 
 
-def translated_export(bench: Any, document: Any, spans: list[Any], segments: list[Any],
-                      model: str | None, meta: dict[str, Any]) -> Any:  # fmt: skip
+def translated_export(
+    bench: Any,
+    document: Any,
+    spans: list[Any],
+    segments: list[Any],
+    model: str | None,
+    meta: dict[str, Any],
+    view: Any = None,
+) -> Any:
     """The TranslatedDocument of the page's run: made of its own ``segments`` (with the glossary
     and memory the run applied; nothing translated again), except subtitles, whose cues are
-    joined into sentences by translating the document again (through the sentence cache)."""
+    joined into sentences by translating the document again (through the sentence cache, and
+    ``view``: the run's glossary view, if it had one)."""
     from translate.documents import document_from_segments
 
     if document.is_subtitles:
-        return bench.translate_document(document, model)
+        return bench.translate_document(document, model, view=view)
     return document_from_segments(document, spans, segments, meta)
 
 

@@ -53,6 +53,7 @@ class EditState:
     machine: list[Segment]
     meta: dict[str, Any]
     document: Any = None
+    view: Any = None  # the run's glossary view of the server's translator (None: none)
     key: str = "api"  # the session, whose download folder the edited files replace
     summary: Any = None
     summary_method: str = ""
@@ -283,7 +284,7 @@ class PageEdits:
         try:  # a failure here loses these files, not the plain ones
             document, spans = export_document(state.document, state.source)
             translated = translated_export(
-                self.bench, document, spans, state.machine, state.model, state.meta
+                self.bench, document, spans, state.machine, state.model, state.meta, state.view
             )
             translated = apply_edits_to_document(translated, segments)
             stem = download_stem(state.source, join_paragraphs(state.source, segments))

@@ -357,6 +357,7 @@ class PageRuns:
             segments=list(state.segments),
             meta=self.bench.public_meta(state.server.translator.meta),
             document=state.document,
+            view=state.view,
             summary=summary,
         )
 
@@ -404,7 +405,9 @@ class PageRuns:
         try:
             document, spans = export_document(state.document, state.text)
             meta = self.bench.public_meta(state.server.translator.meta)
-            translated = translated_export(self.bench, document, spans, segments, state.model, meta)
+            translated = translated_export(
+                self.bench, document, spans, segments, state.model, meta, state.view
+            )
             stem = download_stem(state.text, join_paragraphs(state.text, segments))
             return write_document_downloads(folder, stem, translated)
         except Exception:  # noqa: BLE001 - the plain downloads and the page stay usable

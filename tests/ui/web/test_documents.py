@@ -252,3 +252,15 @@ def test_structured_downloads_keep_the_runs_glossary_and_translate_nothing_again
     assert "the delegation" in final.translation
     for kind in ("tmx", "xliff"):
         assert "the delegation" in Path(final.downloads[kind]).read_text(encoding="utf-8")
+
+
+def test_subtitle_downloads_keep_the_runs_glossary(bench: Workbench) -> None:
+    text, document = bench.files.open_upload(upload(bench, "report.srt", SRT.encode("utf-8")))
+    runs = PageRuns(bench)
+    runs.remember_document("g2", text, document)
+    frames = list(runs.run(text, None, None, None, "g2",
+                           glossary=(None, [["الوفد", "the delegation"]])))  # fmt: skip
+    final = frames[-1]
+    assert "the delegation" in final.translation, final.error
+    for kind in ("srt", "vtt", "tmx"):
+        assert "the delegation" in Path(final.downloads[kind]).read_text(encoding="utf-8"), kind
