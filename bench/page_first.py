@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import statistics
 import sys
 import time
@@ -115,18 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     bench_run = _bench_run()
-    directory = bench_run.bench_dir(args.dir)
-    model, _ = bench_run.ensure_model(directory)
-    registry = bench_run.bench_registry(directory, model)
+    registry = bench_run.in_process(bench_run.bench_dir(args.dir))  # retry left out
     forced_registry(registry, args.beams, args.tokens)
-    os.environ.update(bench_run.child_env(directory))
-    os.environ["TARJAMA_MODELS"] = str(registry)
-
-    import translate.model_work as model_work
-    from translate.guard import GuardReport
-
-    # Random weights fail the guard on every segment; the goal's figure leaves the retry out.
-    model_work.check_translation = lambda *a, **k: GuardReport(())  # type: ignore[assignment]
 
     from playwright.sync_api import sync_playwright
 

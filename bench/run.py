@@ -301,6 +301,23 @@ def bench_registry(directory: Path, model: Path) -> Path:
     return path
 
 
+def in_process(directory: Path, *, with_retry: bool = False) -> Path:
+    """Make this process measure the bench model (built once) through the registry's default
+    entry, as the child processes do; its registry's path. Unless ``with_retry``, the guard
+    passes every output: random weights would fail it on every segment, and figures that leave
+    the retry out must really leave it out (the patch is where the Translator calls it)."""
+    model, _ = ensure_model(directory)
+    registry = bench_registry(directory, model)
+    os.environ.update(child_env(directory))
+    os.environ["TARJAMA_MODELS"] = str(registry)
+    if not with_retry:
+        import translate.model_work as model_work
+        from translate.guard import GuardReport
+
+        model_work.check_translation = lambda *a, **k: GuardReport(())  # type: ignore[assignment]
+    return registry
+
+
 def worker_e2e(task: dict[str, Any]) -> dict[str, Any]:
     from summarize import digest
     from translate import Translator
