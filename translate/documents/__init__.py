@@ -42,7 +42,15 @@ from .hub_datasets import (
     translate_dataset,
 )
 from .isolated import ParseLimitError, parse_isolated
-from .model import Block, BlockSpan, Document, DocumentMeta, DocumentText, document_text
+from .model import (
+    Block,
+    BlockSpan,
+    Document,
+    DocumentMeta,
+    DocumentText,
+    document_text,
+    line_spans,
+)
 from .read import DOCUMENT_SUFFIXES, is_url, read_document, sniff_kind
 from .render import FORMATS, format_for_path, save_document, write_document
 from .translation import (
@@ -50,6 +58,7 @@ from .translation import (
     TranslatedBlock,
     TranslatedDocument,
     document_from_segments,
+    segments_by_block,
     translate_document,
 )
 
@@ -96,6 +105,8 @@ __all__ = [
     "sniff_kind",
     "translate_dataset",
     "document_from_segments",
+    "line_spans",
+    "segments_by_block",
     "translate_document",
     "write_document",
 ]

@@ -86,10 +86,9 @@ class Document:
 
     @classmethod
     def from_text(cls, text: str, *, filename: str | None = None) -> Document:
-        """A plain text: one paragraph block per non-empty line (tarjama's paragraph rule)."""
-        blocks = tuple(
-            Block("paragraph", line.strip()) for line in text.splitlines() if line.strip()
-        )
+        """A plain text: one paragraph block per non-empty line (tarjama's paragraph rule), at
+        :func:`line_spans`."""
+        blocks = tuple(Block("paragraph", text[s.start : s.end]) for s in line_spans(text))
         return cls(blocks, DocumentMeta("text", filename=filename))
 
     @property
@@ -138,6 +137,20 @@ class DocumentText:
 
 
 BLOCK_SEPARATOR = "\n\n"
+
+
+def line_spans(text: str) -> tuple[BlockSpan, ...]:
+    """Where the blocks of :meth:`Document.from_text` sit in ``text``: each non-empty line,
+    stripped, numbered in order."""
+    spans: list[BlockSpan] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()  # also drops the line's end, which is whitespace
+        if stripped:
+            start = offset + len(line) - len(line.lstrip())
+            spans.append(BlockSpan(len(spans), start, start + len(stripped)))
+        offset += len(line)
+    return tuple(spans)
 
 
 def document_text(document: Document) -> DocumentText:

@@ -300,6 +300,21 @@ def translate_document(
     return TranslatedDocument(document, blocks, tuple(pairs), meta, tuple(warnings))
 
 
+def segments_by_block(
+    spans: Sequence[BlockSpan], segments: Sequence[Segment]
+) -> dict[int, list[Segment]]:
+    """The ``segments`` of a text, by the number of the block (at ``spans`` in that text) where
+    each starts, their offsets made the block's. Every segment lies in a block; one that did
+    not would go to the block before it, never be dropped."""
+    starts = [span.start for span in spans]
+    out: dict[int, list[Segment]] = {}
+    for seg in segments if spans else ():
+        span = spans[max(0, bisect_right(starts, seg.start) - 1)]
+        local = replace(seg, start=seg.start - span.start, end=seg.end - span.start)
+        out.setdefault(span.block, []).append(local)
+    return out
+
+
 def document_from_segments(
     document: Document,
     spans: Sequence[BlockSpan],
@@ -315,16 +330,7 @@ def document_from_segments(
     """
     if document.is_subtitles:
         raise ValueError("subtitles are translated by translate_document (cue runs)")
-    starts = [span.start for span in spans]
-    mine: dict[int, list[Segment]] = {}
-    for seg in segments:
-        # Every segment lies in a block; one that did not would go to the block before it,
-        # never be dropped.
-        span = spans[max(0, bisect_right(starts, seg.start) - 1)] if spans else None
-        if span is None:
-            break
-        local = replace(seg, start=seg.start - span.start, end=seg.end - span.start)
-        mine.setdefault(span.block, []).append(local)
+    mine = segments_by_block(spans, segments)
     blocks: list[TranslatedBlock] = []
     pairs: list[SentencePair] = []
     for number, block in enumerate(document.blocks):

@@ -216,18 +216,11 @@ def apply_edits_to_document(translated: Any, segments: list[Segment]) -> Any:
 def _edited_cues(translated: Any, segments: list[Segment]) -> tuple[TranslatedBlock, ...]:
     """The cue blocks with the page's English in every run that holds an edit (see
     :func:`apply_edits_to_document`). ``segments`` index the document's text."""
-    from bisect import bisect_right
-
-    from translate.documents import document_text
+    from translate.documents import document_text, segments_by_block
     from translate.documents.translation import cue_runs
 
-    spans = document_text(translated.document).spans
-    starts = [span.start for span in spans]
-    page: dict[int, list[Segment]] = {}  # block number -> the page's segments in it
-    for seg in segments:
-        at = bisect_right(starts, seg.start) - 1
-        if at >= 0 and seg.start < spans[at].end:
-            page.setdefault(spans[at].block, []).append(seg)
+    # block number -> the page's segments in it
+    page = segments_by_block(document_text(translated.document).spans, segments)
     blocks = list(translated.blocks)
     for run in cue_runs(translated.document):
         if not any(isinstance(s, EditedSegment) for n in run for s in page.get(n, ())):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -29,8 +30,7 @@ __all__ = [
     "aligned_csv",
     "digest_download",
     "download_stem",
-    "export_document",
-    "translated_export",
+    "write_structured_downloads",
     "write_document_downloads",
     "write_downloads",
 ]
@@ -50,6 +50,7 @@ DOWNLOAD_KINDS: dict[str, tuple[str, str]] = {
 }
 DOCUMENT_KINDS = DOCUMENT_FORMATS
 SUBTITLE_KINDS = ("srt", "vtt")
+log = logging.getLogger(__name__)
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
 _ANY_WORD = re.compile(r"\w+")
 _STEM_WORDS = 6
@@ -149,43 +150,46 @@ def write_downloads(
     return paths
 
 
-def export_document(document: Any, text: str) -> tuple[Any, list[Any]]:
-    """The Document the structured downloads are made of, and where its blocks sit in
-    ``text`` (the page's source): the loaded one (its text is the page's), else ``text`` as a
-    plain-text Document (one paragraph block per non-empty line, stripped)."""
-    from translate.documents import BlockSpan, Document, document_text
-
-    if document is not None:
-        return document, list(document_text(document).spans)
-    spans: list[Any] = []
-    offset = 0
-    for line in text.splitlines(keepends=True):  # the lines Document.from_text makes blocks of
-        stripped = line.strip()
-        if stripped:
-            start = offset + len(line) - len(line.lstrip())
-            spans.append(BlockSpan(len(spans), start, start + len(stripped)))
-        offset += len(line)
-    return Document.from_text(text), spans
-
-
-def translated_export(
+def write_structured_downloads(
+    folder: Path,
     bench: Any,
+    *,
+    source: str,
+    english: str,
     document: Any,
-    spans: list[Any],
-    segments: list[Any],
+    segments: Sequence[Any],
     model: str | None,
-    meta: dict[str, Any],
+    meta: Mapping[str, Any],
     view: Any = None,
-) -> Any:
-    """The TranslatedDocument of the page's run: made of its own ``segments`` (with the glossary
-    and memory the run applied; nothing translated again), except subtitles, whose cues are
-    joined into sentences by translating the document again (through the sentence cache, and
-    ``view``: the run's glossary view, if it had one)."""
-    from translate.documents import document_from_segments
+    edited: list[Any] | None = None,
+) -> dict[str, str]:
+    """Bilingual .docx, TMX and XLIFF (and .srt/.vtt for subtitles) of a page run into
+    ``folder``: of the ``document`` the ``source`` was loaded from, else of the pasted text
+    (one paragraph block per non-empty line). They are made of the run's own ``segments``
+    (with the glossary and memory it applied; nothing translated again), except subtitles,
+    whose cues are joined into sentences by translating the document again (through the
+    sentence cache and ``view``, the run's glossary view). ``edited``: the page's segments after
+    a person's edits, applied on top. ``english`` is the run's joined English (the file names).
+    A failure is logged and loses only these files; kind → path."""
+    from translate.documents import Document, document_from_segments, document_text, line_spans
 
-    if document.is_subtitles:
-        return bench.translate_document(document, model, view=view)
-    return document_from_segments(document, spans, segments, meta)
+    from ..service.edits import apply_edits_to_document
+
+    try:
+        if document is None:
+            document, spans = Document.from_text(source), line_spans(source)
+        else:
+            spans = document_text(document).spans
+        if document.is_subtitles:
+            translated = bench.translate_document(document, model, view=view)
+        else:
+            translated = document_from_segments(document, spans, segments, meta)
+        if edited is not None:
+            translated = apply_edits_to_document(translated, edited)
+        return write_document_downloads(folder, download_stem(source, english), translated)
+    except Exception:  # noqa: BLE001 - the plain downloads, the page and the edit stay usable
+        log.exception("could not write the structured downloads")
+        return {}
 
 
 def write_document_downloads(folder: Path, stem: str, translated: Any) -> dict[str, str]:

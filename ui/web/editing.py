@@ -21,17 +21,11 @@ from translate import Segment, TarjamaError
 from translate.translator import join_paragraphs
 from translate.types import TranslationResult
 
-from ..service.edits import ConfirmedEdit, apply_edits_to_document, edited_segment
+from ..service.edits import ConfirmedEdit, edited_segment
 from ..service.errors import InputTooLarge
 from ..service.workbench import Workbench
 from . import render
-from .downloads import (
-    download_stem,
-    export_document,
-    translated_export,
-    write_document_downloads,
-    write_downloads,
-)
+from .downloads import write_downloads, write_structured_downloads
 from .runs import Frame
 
 __all__ = ["ALTERNATIVES", "EditState", "PageEdits"]
@@ -234,9 +228,11 @@ class PageEdits:
         """After a change: the extractive summary at once (the chosen method on request)."""
         try:
             state.summary = self.bench.summarize(
-                [s.target for s in state.segments()], "extractive", state.length,
+                [s.target for s in state.segments()],
+                "extractive",
+                state.length,
                 from_translation=True,
-            )  # fmt: skip
+            )
             state.summary_method = "extractive"
         except TarjamaError as exc:
             log.info("no summary of the edited text: %s", exc)
@@ -268,12 +264,13 @@ class PageEdits:
     def _write(self, state: EditState, segments: list[Segment]) -> dict[str, str] | None:
         """Every download of the edited text (a failure loses the files, not the edit)."""
         try:
+            english = join_paragraphs(state.source, segments)
             folder = self.bench.files.session_dir(state.key)
             paths = write_downloads(
                 folder,
                 source=state.source,
                 segments=segments,
-                translation_text=join_paragraphs(state.source, segments),
+                translation_text=english,
                 translation_meta=state.meta,
                 summary=state.summary,
                 summary_meta=self.bench.public_meta(state.summary.meta) if state.summary else None,
@@ -281,16 +278,22 @@ class PageEdits:
         except (OSError, TarjamaError):
             log.exception("could not write the downloads of the edited text")
             return None
-        try:  # a failure here loses these files, not the plain ones
-            document, spans = export_document(state.document, state.source)
-            translated = translated_export(
-                self.bench, document, spans, state.machine, state.model, state.meta, state.view
+        # made of the machine's segments with the edits applied on top, so that every file
+        # records which sentences a person changed
+        paths.update(
+            write_structured_downloads(
+                folder,
+                self.bench,
+                source=state.source,
+                english=english,
+                document=state.document,
+                segments=state.machine,
+                model=state.model,
+                meta=state.meta,
+                view=state.view,
+                edited=segments,
             )
-            translated = apply_edits_to_document(translated, segments)
-            stem = download_stem(state.source, join_paragraphs(state.source, segments))
-            paths.update(write_document_downloads(folder, stem, translated))
-        except Exception:  # noqa: BLE001 - the plain downloads and the edit stay usable
-            log.exception("could not write the structured downloads of the edited text")
+        )
         return paths
 
 

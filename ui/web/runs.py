@@ -23,13 +23,7 @@ from translate.translator import join_paragraphs
 from ..service.glossary import page_glossary
 from ..service.workbench import Workbench, glossary_view
 from . import render
-from .downloads import (
-    download_stem,
-    export_document,
-    translated_export,
-    write_document_downloads,
-    write_downloads,
-)
+from .downloads import write_downloads, write_structured_downloads
 
 __all__ = ["Frame", "PageRuns"]
 
@@ -198,8 +192,7 @@ class PageRuns:
             frame.error = render.error_box(
                 f"The translation is done; {message[0].lower()}{message[1:]}", hint=hint
             )
-        done = f"Done in {time.monotonic() - started:.1f} s"
-        yield self._done(key, frame, state, summary, (method, length), f" · model {name}", done)
+        yield self._done(key, frame, state, summary, method, length, name, started)
 
     def _streamed(self, frame: Frame, state: _Run, stream: Any) -> Generator[Frame, None, Any]:
         """A frame per streamed segment (the summary-first run's summary shows when it comes);
@@ -229,9 +222,10 @@ class PageRuns:
         frame: Frame,
         state: _Run,
         summary: Any,
-        summary_options: tuple[str, str | None],
-        model_note: str,
-        done: str,
+        method: str,
+        length: str | None,
+        name: str,
+        started: float,
     ) -> Frame:
         """The complete run's last frame: summary, downloads, the editor's sentences, status."""
         if summary is not None:
@@ -240,12 +234,13 @@ class PageRuns:
             frame.provenance = render.provenance_view(summary.sentences, state.segments)
         frame.downloads = self._write(key, state, summary)
         frame.running = False
-        frame.sentences = self._finished(key, state, *summary_options, summary)
+        frame.sentences = self._finished(key, state, method, length, summary)
         rows = render.aligned_rows(state.segments)
         flagged = sum(1 for row in rows if row.severity)
         note = f" · {flagged} flagged" if flagged else ""
         frame.status = render.status_box(
-            f"{done} · {_plural(len(rows), 'sentence')}{note}{model_note}",
+            f"Done in {time.monotonic() - started:.1f} s · {_plural(len(rows), 'sentence')}{note}"
+            f" · model {name}",
             "done" if summary is not None else "stopped",
         )
         self._forget(key, state)
@@ -380,12 +375,13 @@ class PageRuns:
         segments = segments if segments is not None else state.segments
         try:
             meta = self.bench.public_meta(state.server.translator.meta)
+            english = join_paragraphs(state.text, segments)
             folder = self.bench.files.session_dir(key)
             paths = write_downloads(
                 folder,
                 source=state.text,
                 segments=segments,
-                translation_text=join_paragraphs(state.text, segments),
+                translation_text=english,
                 translation_meta=meta,
                 summary=summary,
                 summary_meta=self.bench.public_meta(summary.meta) if summary is not None else None,
@@ -395,24 +391,20 @@ class PageRuns:
             log.exception("could not write the downloads")
             return None
         if not note:  # complete runs only: no work after Cancel
-            paths.update(self._document_downloads(folder, state, segments))
-        return paths
-
-    def _document_downloads(self, folder: Any, state: _Run, segments: list[Segment]) -> dict:
-        """Bilingual .docx, TMX, XLIFF (and .srt/.vtt for subtitles) of the loaded document, or
-        of the pasted text, made of the run's own segments (subtitles: translated again through
-        the sentence cache); a failure loses only these files, never the run."""
-        try:
-            document, spans = export_document(state.document, state.text)
-            meta = self.bench.public_meta(state.server.translator.meta)
-            translated = translated_export(
-                self.bench, document, spans, segments, state.model, meta, state.view
+            paths.update(
+                write_structured_downloads(
+                    folder,
+                    self.bench,
+                    source=state.text,
+                    english=english,
+                    document=state.document,
+                    segments=segments,
+                    model=state.model,
+                    meta=meta,
+                    view=state.view,
+                )
             )
-            stem = download_stem(state.text, join_paragraphs(state.text, segments))
-            return write_document_downloads(folder, stem, translated)
-        except Exception:  # noqa: BLE001 - the plain downloads and the page stay usable
-            log.exception("could not write the document downloads")
-            return {}
+        return paths
 
     def _remember(self, key: str, state: _Run) -> None:
         with self._lock:
