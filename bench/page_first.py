@@ -16,7 +16,6 @@ Median of ``--runs`` alternating runs.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import statistics
 import sys
@@ -25,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
+
+import run as bench_run  # noqa: E402  (bench/run.py: the model, its registry, the machine)
 
 CHROMIUM = "/usr/bin/chromium"
 ARTICLE = "aleppo-security-council.ar.txt"
@@ -50,14 +50,6 @@ CLICK_AND_WAIT = """
   requestAnimationFrame(tick);
 })
 """
-
-
-def _bench_run() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def forced_registry(registry: Path, beams: int, tokens: int) -> None:
@@ -113,7 +105,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", default=None, help="bench folder (default: as bench/run.py)")
     args = parser.parse_args(argv)
 
-    bench_run = _bench_run()
     registry = bench_run.in_process(bench_run.bench_dir(args.dir))  # retry left out
     forced_registry(registry, args.beams, args.tokens)
 

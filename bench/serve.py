@@ -25,7 +25,6 @@ absolute figures are therefore lower than with real weights; the batching ratio 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import random
 import signal
@@ -39,8 +38,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
+
+import run as bench_run  # noqa: E402  (bench/run.py: the model, its registry, the machine)
 
 SEEDS = REPO / "seeds"
 LEVELS = (1, 5, 20)
@@ -50,15 +50,6 @@ PROFILES = {
     "full": {"short": (24, 6, 3), "article": (1, 1, 1), "levels": LEVELS},
 }
 _LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
-
-
-def _bench_run() -> Any:
-    """bench/run.py as a module: its model builder, registry and report helpers."""
-    spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # -- the server (a subprocess) ------------------------------------------------------------------
@@ -125,7 +116,6 @@ def free_port() -> int:
 
 
 def start_server(directory: Path, registry: Path, batching: bool, task: dict[str, Any]):
-    bench_run = _bench_run()
     port = free_port()
     env = {**bench_run.child_env(directory), "TARJAMA_MODELS": str(registry)}
     log = (directory / f"server-{'on' if batching else 'off'}.log").open("w")
@@ -284,7 +274,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out
 
-    bench_run = _bench_run()
     profile = PROFILES["quick" if args.quick else "full"]
     directory = bench_run.bench_dir(args.dir)
     directory.mkdir(parents=True, exist_ok=True)

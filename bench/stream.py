@@ -23,7 +23,6 @@ For each engine and beam size, in one process, median of ``--runs`` runs:
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import statistics
 import sys
@@ -32,16 +31,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-
-def _bench_run() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+import run as bench_run  # noqa: E402  (bench/run.py: the model, its registry, the machine)
 
 
 def _timed_stream(stream: Any) -> tuple[float, float, list[Any]]:
@@ -178,7 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=None, help="also write the figures here")
     args = parser.parse_args(argv)
 
-    bench_run = _bench_run()
     bench_run.in_process(bench_run.bench_dir(args.dir), with_retry=args.with_retry)
     if args.threads:
         import torch
