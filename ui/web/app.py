@@ -2,20 +2,18 @@
 
 ``build_app(config)`` returns the page as a ``gr.Blocks`` (nothing launched, no model loaded);
 ``ui.http.server.create_app`` mounts it beside the HTTP API and ``ui.http.server.serve``
-runs both. The
-work is done by the :class:`~ui.service.Workbench` behind it; this module only lays out the page
-and turns each :class:`~ui.web.runs.Frame` into component updates.
+runs both. The work is done by the :class:`~ui.service.Workbench` behind it; this module only
+lays out the page.
 
-Its look (fonts, CSS, theme) is ``theme.py``; gradio's named endpoints are ``endpoints.py``.
+Its events (run, cancel, open a file, fetch a link, load an example) are ``events.py``, which
+turns each :class:`~ui.web.runs.Frame` into component updates; its look (fonts, CSS, theme) is
+``theme.py``; gradio's named endpoints are ``endpoints.py``.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -23,27 +21,18 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from summarize.config import LENGTHS, METHODS  # noqa: E402
-from translate import TarjamaError  # noqa: E402
 
 from ..service.config import UPLOAD_TYPES, AppConfig  # noqa: E402
-from ..service.errors import describe  # noqa: E402
-from ..service.uploads import FETCH_SLOTS, UPLOAD_SLOTS  # noqa: E402
 from ..service.workbench import Workbench  # noqa: E402
 from . import render  # noqa: E402
 from .downloads import DOCUMENT_KINDS, DOWNLOAD_KINDS  # noqa: E402
 from .editing import EditState, PageEdits  # noqa: E402
-from .editor_panel import (  # noqa: E402
-    download_updates,
-    editor_layout,
-    sentence_update,
-    wire_editor,
-)
+from .editor_panel import editor_layout, wire_editor  # noqa: E402
 from .endpoints import add_gradio_api  # noqa: E402
+from .events import wire  # noqa: E402
 from .glossary import glossary_inputs  # noqa: E402
-from .runs import Frame, PageRuns  # noqa: E402
+from .runs import PageRuns  # noqa: E402
 from .theme import gradio_temp_dir  # noqa: E402
-
-log = logging.getLogger(__name__)
 
 __all__ = ["AppConfig", "build_app"]
 
@@ -96,24 +85,8 @@ def build_app(config: AppConfig | None = None, bench: Workbench | None = None) -
     return app
 
 
-def _outputs(frame: Frame) -> tuple[Any, ...]:
-    return (
-        frame.translation,
-        frame.summary,
-        frame.aligned,
-        frame.provenance,
-        frame.error,
-        frame.status,
-        # The document formats show only when the run offers them (a loaded document).
-        *download_updates(frame.downloads),
-        gr.Button(interactive=not frame.running),
-        gr.Button(interactive=frame.running),
-        sentence_update(frame),
-    )
-
-
 @dataclass
-class _Page:
+class Page:
     """The page's components that its events read or update."""
 
     source: Any = None
@@ -133,7 +106,7 @@ class _Page:
 
 
 def _layout(config: AppConfig, bench: Workbench, runs: PageRuns, edits: PageEdits) -> gr.Blocks:
-    page = _Page()
+    page = Page()
     # Half-hourly, gradio deletes its copies of uploads and downloads older than an hour.
     with gr.Blocks(title=config.title, analytics_enabled=False, delete_cache=(1800, 3600)) as app:
         gr.HTML(_HEADER, elem_id="tj-header-block", padding=False)
@@ -170,14 +143,14 @@ def _layout(config: AppConfig, bench: Workbench, runs: PageRuns, edits: PageEdit
             page.cancel_btn,
             editor.sentence,
         ]
-        _wire(page, bench, runs)
+        wire(page, bench, runs)
         if not config.api_keys:  # with keys, only the keyed HTTP API answers programs
             add_gradio_api(bench)
     app.queue(default_concurrency_limit=config.concurrency, max_size=config.max_queue)
     return app
 
 
-def _sources(page: _Page, bench: Workbench) -> None:
+def _sources(page: Page, bench: Workbench) -> None:
     """Examples, the upload button and the link field."""
     with gr.Column(scale=3, elem_id="tj-examples"):
         gr.HTML(
@@ -218,7 +191,7 @@ def _sources(page: _Page, bench: Workbench) -> None:
             )
 
 
-def _options(page: _Page, config: AppConfig, bench: Workbench) -> None:
+def _options(page: Page, config: AppConfig, bench: Workbench) -> None:
     """The Options accordion: translation model, summary method and length."""
     catalog = bench.catalog
     with gr.Column(scale=2, elem_id="tj-options"):
@@ -255,7 +228,7 @@ def _options(page: _Page, config: AppConfig, bench: Workbench) -> None:
             page.glossary_file, page.glossary_rows = glossary_inputs()
 
 
-def _panels(page: _Page) -> tuple[Any, Any]:
+def _panels(page: Page) -> tuple[Any, Any]:
     """Source, translation and summary side by side; the run and cancel buttons."""
     with gr.Row(elem_id="tj-panels", equal_height=True):
         with gr.Column(min_width=300, elem_id="tj-source-col"):
@@ -310,150 +283,3 @@ def _download_row() -> list[Any]:
             )
             for kind, (_, label) in DOWNLOAD_KINDS.items()
         ]
-
-
-def _wire(page: _Page, bench: Workbench, runs: PageRuns) -> None:
-    """The page's events: run, cancel, open a file, fetch a link, load an example."""
-    outputs = page.outputs
-
-    def run(
-        text: str,
-        model_name: str,
-        method_name: str,
-        length_name: str,
-        summary_first: bool,
-        glossary_file: Any,
-        glossary_rows: Any,
-        request: gr.Request,
-    ) -> Iterator[tuple[Any, ...]]:
-        session = getattr(request, "session_hash", None)
-        frames = runs.run(
-            text,
-            model_name,
-            method_name,
-            length_name,
-            session,
-            summary_first,
-            glossary=(glossary_file, glossary_rows),
-        )
-        for frame in frames:
-            yield _outputs(frame)
-
-    def cancel(request: gr.Request) -> Any:
-        # The run sends its own last frame (what is done, the downloads): no frame of it
-        # can then arrive after the one that says it stopped.
-        runs.stop(getattr(request, "session_hash", None))
-        return gr.Button(interactive=False)
-
-    run_event = page.run_btn.click(
-        run,
-        inputs=[
-            page.source,
-            page.model,
-            page.method,
-            page.length,
-            page.summary_first,
-            page.glossary_file,
-            page.glossary_rows,
-        ],
-        outputs=outputs,
-        show_progress="hidden",
-        api_visibility="private",
-        trigger_mode="once",
-    )
-    page.cancel_btn.click(
-        cancel,
-        outputs=[page.cancel_btn],
-        queue=False,
-        show_progress="hidden",
-        api_visibility="private",
-    )
-    _wire_loading(page, bench, runs, run_event)
-
-
-def _wire_loading(page: _Page, bench: Workbench, runs: PageRuns, run_event: Any) -> None:
-    """Opening a file, fetching a link, loading an example: each cancels a run in progress."""
-    outputs = page.outputs
-
-    def open_file(path: str | None, request: gr.Request) -> tuple[Any, ...]:
-        if not path:
-            return (gr.skip(),) * (len(outputs) + 1)
-        name = Path(path).name
-        return load(lambda: bench.files.open_upload(path), name, request)
-
-    def fetch_link(url: str, request: gr.Request) -> tuple[Any, ...]:
-        shown = (url or "").strip()
-        shown = shown if len(shown) <= 80 else shown[:79] + "…"
-        return load(lambda: bench.files.fetch_link(url), shown or "the link", request)
-
-    def load(read: Any, name: str, request: gr.Request) -> tuple[Any, ...]:
-        """Put a file's or a link's text in the source box; remember its Document for the
-        downloads. A bad file or link is a message in the error area, never a traceback."""
-        session = getattr(request, "session_hash", None)
-        runs.stop(session, silent=True)
-        try:
-            text, document = read()
-        except Exception as exc:  # noqa: BLE001 - the page shows a message and stays usable
-            message = _read_failed(exc, name, bench)
-            frame = runs.cleared("Nothing loaded.")
-            frame.error = render.error_box(message)
-            return (gr.skip(), *_outputs(frame))
-        runs.remember_document(session, text, document)
-        title = getattr(getattr(document, "meta", None), "title", None)
-        what = f"{name} ({title})" if title else name
-        frame = runs.cleared(f"Loaded {what}: {len(text):,} characters.")
-        return (text, *_outputs(frame))
-
-    # Uploads and links have slots of their own, so that they never hold the translations'
-    # (and a run never holds theirs): a parse ends within its worker's time cap, a fetch at
-    # its total deadline, whatever the file or the far server does.
-    page.upload.upload(
-        open_file,
-        inputs=[page.upload],
-        outputs=[page.source, *outputs],
-        cancels=[run_event],
-        show_progress="hidden",
-        api_visibility="private",
-        concurrency_id="upload",
-        concurrency_limit=UPLOAD_SLOTS,
-    )
-    for trigger in (page.fetch_btn.click, page.link.submit):
-        trigger(
-            fetch_link,
-            inputs=[page.link],
-            outputs=[page.source, *outputs],
-            cancels=[run_event],
-            show_progress="hidden",
-            api_visibility="private",
-            concurrency_id="fetch",
-            concurrency_limit=FETCH_SLOTS,
-        )
-    for label, button in page.example_buttons:
-        button.click(
-            _example_loader(runs, bench.examples[label], label),
-            outputs=[page.source, *outputs],
-            cancels=[run_event],
-            queue=False,
-            show_progress="hidden",
-            api_visibility="private",
-        )
-
-
-def _read_failed(exc: BaseException, name: str, bench: Workbench) -> str:
-    """The page's line for a file or link that could not be read (the error table's message;
-    a system error on reading names its cause, as the file is the user's own)."""
-    if isinstance(exc, OSError) and not isinstance(exc, TarjamaError):
-        return f"Could not read {name}: {exc.strerror or exc}"
-    outcome = describe(exc, bench.catalog)
-    if outcome.code == "internal":
-        log.exception("reading %s failed", name)
-        return f"Could not read {name} ({type(exc).__name__})."
-    return f"Could not read {name}: {outcome.message}"
-
-
-def _example_loader(runs: PageRuns, text: str, label: str):
-    def load(request: gr.Request) -> tuple[Any, ...]:
-        runs.stop(getattr(request, "session_hash", None), silent=True)
-        return (text, *_outputs(runs.cleared(f"Example loaded: {label}.")))
-
-    return load
