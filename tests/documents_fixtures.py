@@ -47,6 +47,7 @@ class StubBackend:
         settings: Mapping[str, Any],
         *,
         caps: Sequence[int] | None = None,
+        weak: bool = True,
     ) -> list[Any]:
         from translate.backends.base import Generation
 

@@ -149,7 +149,7 @@ class _StubBackend:
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [len(t.split()) + 1 for t in texts]
 
-    def generate(self, texts, settings, *, caps=None, alternatives=0):  # noqa: ANN001, ANN201
+    def generate(self, texts, settings, *, caps=None, alternatives=0, weak=True):  # noqa: ANN001, ANN201, ARG002
         self.calls.append({"texts": list(texts), "caps": caps, "alternatives": alternatives})
         out = []
         for text in texts:
@@ -341,3 +341,76 @@ def test_the_guards_retry_keeps_the_chosen_outputs_values(
     else:  # the first output stays, with its own values
         assert "degenerate" in seg.flags and seg.target == broken
         assert seg.confidence == pytest.approx(math.exp(-2.0)) and seg.weak == ((0, 3),)
+
+
+# -- weak words only where someone reads them ------------------------------------------------------
+def _counting(backend: Any) -> list[int]:
+    """Count the scoring passes of a CTranslate2 backend (its beam search's weak words)."""
+    calls: list[int] = []
+    real = backend._search.score_tokens
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    backend._search.score_tokens = counted
+    return calls
+
+
+def test_ct2_beam_search_without_weak_words_skips_the_scoring_pass(trained_marian: Path) -> None:
+    backend = _translator(trained_marian, "ctranslate2", "float32", 4).backend
+    calls = _counting(backend)
+    settings = {"num_beams": 4, "max_new_tokens": 40}
+    texts = LIKE_TRAINING + SCRAMBLED
+    wanted = backend.generate(texts, settings)
+    assert calls and any(out.weak for out in wanted)
+    calls.clear()
+    unscored = backend.generate(texts, settings, weak=False)
+    assert not calls  # no teacher-forced pass: the decoding alone
+    for want, have in zip(wanted, unscored, strict=True):
+        assert (have.text, have.tokens, have.score) == (want.text, want.tokens, want.score)
+        assert have.weak is None  # not computed, which is not "no weak word"
+    # Greedy keeps them: they come with the decoding's own steps, for free.
+    assert all(
+        out.weak is not None
+        for out in backend.generate(texts, {**settings, "num_beams": 1}, weak=False)
+    )
+
+
+def test_segments_without_weak_words_say_so() -> None:
+    seg = Segment(0, "س", 0, 1, "Sara", 0, 0, (), -0.1, 0.9, None)
+    assert seg.to_dict()["weak"] is None
+
+
+def test_a_batch_job_computes_no_weak_words_and_leaves_its_caller_s_translator_as_it_was(
+    trained_marian: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from translate import Translator
+    from translate.batch import JobOptions, run_batch
+
+    translator = Translator(
+        model=str(trained_marian),
+        backend="ctranslate2",
+        device="cpu",
+        quantization="float32",
+        generation={"num_beams": 4, "max_new_tokens": 40},
+    )
+    calls = _counting(translator.backend)
+    source = tmp_path / "in.txt"
+    source.write_text("\n".join(SCRAMBLED) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    run_batch(source, out, translator, JobOptions(show_progress=False))
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(SCRAMBLED) and all(r["translation"] and r["confidence"] for r in rows)
+    assert not calls  # the rows keep the confidence only: no scoring pass
+    # The caller's Translator still computes weak words, also for sentences the job cached
+    # without them (they are translated again, to the same text).
+    assert translator.weak_words and "weak_words" not in translator.meta
+    seg = translator.translate(SCRAMBLED[0]).segments[0]
+    assert calls and seg.weak is not None
+    assert seg.target == rows[0]["translation"]
+    view = translator.with_weak_words(False)
+    assert view.meta["weak_words"] is False and view.config.weak_words is False
+    assert view.translate(SCRAMBLED[1]).segments[0].weak is None

@@ -51,6 +51,7 @@ class ForcedBackend:
         settings: Mapping[str, Any],
         *,
         caps: Sequence[int] | None = None,
+        weak: bool = True,
     ) -> list[Generation]:
         self.inputs += texts
         outputs = [self.rule(t) for t in texts]

@@ -15,14 +15,15 @@ from typing import Any
 class CachedTranslation:
     """One sentence's translation as cached: its text, flags, length in model tokens, mean
     log-probability per token, confidence (``exp`` of it; None where the model did not write
-    the text) and weak words (character spans in ``target``)."""
+    the text) and weak words (character spans in ``target``; None where they were not
+    computed: ``TranslatorConfig.weak_words`` off)."""
 
     target: str
     flags: tuple[str, ...]
     tokens: int
     score: float | None
     confidence: float | None = None
-    weak: tuple[tuple[int, int], ...] = ()
+    weak: tuple[tuple[int, int], ...] | None = ()
     terms: tuple[str, ...] = ()  # how each glossary term was applied (terms.enforce)
 
 

@@ -36,6 +36,7 @@ class ModelWork:
     max_batch_size: int
     settings: dict[str, Any]
     strict_settings: dict[str, Any]
+    weak_words: bool
 
     def _key(self, piece: Piece, settings: dict[str, Any]) -> str:  # pragma: no cover
         raise NotImplementedError
@@ -74,9 +75,10 @@ class ModelWork:
     def _generate(self, batch: Sequence[Piece], base: Mapping[str, Any], caps: list[int]):  # noqa: ANN202
         texts = [p.model_text for p in batch]
         settings = self._decode_settings(base, caps)
+        extra: dict[str, Any] = {} if self.weak_words else {"weak": False}
         if len(set(caps)) == 1:
-            return self.backend.generate(texts, settings)
-        return self.backend.generate(texts, settings, caps=caps)
+            return self.backend.generate(texts, settings, **extra)
+        return self.backend.generate(texts, settings, caps=caps, **extra)
 
     def _translate_batch(self, batch: list[Piece], caps: list[int]) -> None:
         outputs = self._generate(batch, self.settings, caps)
@@ -134,7 +136,9 @@ def cached_output(
 ) -> CachedTranslation:
     """A model output as cached: weak words moved onto the restored text (untouchables and
     glossary terms are not the model's words, so never weak)."""
-    weak = relocate_spans(out.text, out.weak, target, originals) if out.weak else ()
+    weak = out.weak
+    if weak:
+        weak = relocate_spans(out.text, weak, target, originals)
     return CachedTranslation(
         target, flags, out.tokens, out.score, confidence(out.score), weak, tuple(terms)
     )

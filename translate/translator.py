@@ -116,12 +116,24 @@ class Translator(ModelWork, ModelHandle):
         self.window_tokens = window
         self.cache = SentenceCache(config.cache_size)
         self.glossary = as_glossary(glossary)
+        self.weak_words = config.weak_words
 
     def with_glossary(self, glossary: Glossary | str | Path | None) -> Translator:
         """A view of this Translator with another glossary (None: none), sharing its model and
         cache (a cache key holds the glossary's fingerprint): a per-request glossary."""
         view = copy.copy(self)
         view.glossary = as_glossary(glossary)
+        return view
+
+    def with_weak_words(self, on: bool) -> Translator:
+        """A view of this Translator that computes weak words or not (``weak_words``), sharing
+        its model and cache; an entry cached without them is translated again where they are
+        wanted. Batch jobs use it off (their rows do not show weak words)."""
+        if on == self.weak_words:
+            return self
+        view = copy.copy(self)
+        view.weak_words = on
+        view.config = replace(self.config, weak_words=on)
         return view
 
     @property
@@ -160,6 +172,8 @@ class Translator(ModelWork, ModelHandle):
             meta["memory"] = self.memory.describe()
         if self.glossary is not None:
             meta["glossary"] = self.glossary.meta
+        if not self.weak_words:
+            meta["weak_words"] = False  # Segment.weak is None where they were not computed
         return meta
 
     # -- public API --------------------------------------------------------------------------
@@ -376,7 +390,10 @@ class Translator(ModelWork, ModelHandle):
             return CachedTranslation(restored, ("passthrough",), 0, None)
         if piece.key and piece.key in remembered:
             return CachedTranslation(remembered[piece.key], ("memory",), 0, None)
-        return self.cache.get(self._key(piece, self.settings))
+        found = self.cache.get(self._key(piece, self.settings))
+        if found is not None and found.weak is None and self.weak_words:
+            return None  # cached without its weak words (a batch job's view): translate again
+        return found
 
     def _consult_memory(self, pieces: Sequence[Piece], suggest: bool = True) -> dict[str, str]:
         """Exact matches' targets by key; near matches go to the other pieces' suggestions."""

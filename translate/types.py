@@ -32,7 +32,8 @@ class Segment:
     ``confidence`` is the geometric mean of the probabilities of the tokens the model chose
     (``exp(score)``), None for text the model did not write (passthrough). ``weak`` holds the
     character spans ``(start, end)`` in ``target`` of words with a token the model gave a
-    probability below 0.5; restored untouchables are never weak.
+    probability below 0.5; restored untouchables are never weak; None where they were not
+    computed (``TranslatorConfig.weak_words`` off, as in batch jobs).
     """
 
     index: int
@@ -45,7 +46,7 @@ class Segment:
     flags: tuple[str, ...] = ()
     score: float | None = None
     confidence: float | None = None
-    weak: tuple[tuple[int, int], ...] = ()
+    weak: tuple[tuple[int, int], ...] | None = ()
     suggestions: tuple[Suggestion, ...] = ()
     # Glossary matches: {"start", "end" (Arabic span in the whole text), "english", "keep",
     # "applied": "placeholder" | "restored" | "missing"}.
@@ -54,7 +55,7 @@ class Segment:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["flags"] = list(self.flags)
-        data["weak"] = [list(span) for span in self.weak]
+        data["weak"] = None if self.weak is None else [list(span) for span in self.weak]
         data["suggestions"] = [asdict(s) for s in self.suggestions]
         data["terms"] = [dict(t) for t in self.terms]
         return data

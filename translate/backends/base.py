@@ -15,12 +15,14 @@ from ..registry import ENGINE_KEYS, ModelSpec
 class Generation:
     """One decoded output: its text, its length in model tokens, its mean log-probability per
     generated token (forced tokens left out), the character spans of its weak words (see
-    :mod:`.confidence`) and, when asked for, the other hypotheses of the same beam search."""
+    :mod:`.confidence`; None where they were not computed: ``generate(..., weak=False)`` on an
+    engine that pays for them) and, when asked for, the other hypotheses of the same beam
+    search."""
 
     text: str
     tokens: int
     score: float | None = None
-    weak: tuple[tuple[int, int], ...] = ()
+    weak: tuple[tuple[int, int], ...] | None = ()
     alternatives: tuple[Generation, ...] = ()
 
 
@@ -44,6 +46,7 @@ class Seq2SeqBackend(Protocol):
         *,
         caps: Sequence[int] | None = None,
         alternatives: int = 0,
+        weak: bool = True,
     ) -> list[Generation]:
         """Decode a batch. ``settings`` uses the keys of ``ENGINE_KEYS``. Never truncates.
 
@@ -51,6 +54,9 @@ class Seq2SeqBackend(Protocol):
         that text gives alone with its cap, so neighbours with other caps change nothing.
         ``alternatives=n`` (engines that support it) also returns up to ``n`` other hypotheses
         of each row's beam search, widened to ``n + 1`` beams when narrower; 0 costs nothing.
+        ``weak=False``: nobody reads the weak words (a batch job's rows keep only the
+        confidence); an engine that would pay for them (CTranslate2's beam search: a scoring
+        pass) leaves them out, as None. The text and the score never depend on it.
         """
         ...
 

@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import ConfigError, InternalError
 from ..registry import ModelSpec
 from .base import Generation, engine_settings
-from .confidence import WEAK_PROBABILITY, weak_spans
+from .confidence import weak_spans
 from .convert import (
     METADATA_FILE,
     check_quantization,
@@ -29,10 +29,10 @@ from .convert import (
     is_converted,
     require_ctranslate2,
 )
+from .ct2_search import Search
 from .ct2_tokens import clean_up_tokenization, load_tokens  # noqa: F401 - re-exported
 
 THREADS_ENV = "TARJAMA_CT2_THREADS"
-_WEAK_LOG_PROB_SUM = math.log(WEAK_PROBABILITY)
 
 
 def resolve_ct2_device(device: str) -> tuple[str, int]:
@@ -111,7 +111,7 @@ class CTranslate2Backend:
             if words and (vocabulary is None or all(w in vocabulary for w in words))
         ]
         self.intra_threads = default_threads() if intra_threads is None else intra_threads
-        self.translator = ctranslate2.Translator(
+        translator = ctranslate2.Translator(
             str(directory),
             device=self.device,
             device_index=index,
@@ -124,7 +124,17 @@ class CTranslate2Backend:
         # transformers forces EOS as the last of max_new_tokens when the model sets
         # forced_eos_token_id, leaving one token fewer for text; match it.
         self._eos_reserve = 1 if self.meta.get("forced_eos_token") else 0
-        self._redo = _RedoRate()
+        self._search = Search(translator, self._eos, self._suppress)
+        self._redo = self._search.redo  # how often rows were decoded twice (benches set it)
+
+    @property
+    def translator(self) -> Any:
+        """The ``ctranslate2.Translator`` (the one every decoding and scoring call goes to)."""
+        return self._search.translator
+
+    @translator.setter
+    def translator(self, value: Any) -> None:
+        self._search.translator = value
 
     def decoding_params(self, settings: Mapping[str, Any]) -> dict[str, Any]:
         """CTranslate2's decoding options for ``settings``, meaning what transformers makes of
@@ -183,6 +193,7 @@ class CTranslate2Backend:
         *,
         caps: Sequence[int] | None = None,
         alternatives: int = 0,
+        weak: bool = True,
     ) -> list[Generation]:
         if not texts:
             return []
@@ -205,12 +216,19 @@ class CTranslate2Backend:
             params["min_decoding_length"] = min(params["min_decoding_length"], min(budgets))
         prefix = [self._prefix] if self._prefix else []
         steps: dict[int, list[float | None]] = {}
-        results = self._decode(sources, params, prefix, budgets, steps)
+        results = self._search.decode(sources, params, prefix, budgets, steps)
         per_token: list[list[float | None] | None] = [steps.get(i) for i in range(len(sources))]
-        # Weak words are a translation's (summaries do not show them): only then is a beam
-        # search's output scored token by token.
+        # Weak words are a translation's (summaries do not show them), and only where someone
+        # reads them: only then is a beam search's output scored token by token (about a
+        # quarter of the decoding's work at beam 4, the vocabulary projection over every token).
+        unscored = False
         if params["num_beams"] > 1 and alternatives == 0 and self.spec.role == "translation":
-            per_token = self._score_tokens(sources, results, prefix, params["length_penalty"])
+            if weak:
+                per_token = self._search.score_tokens(
+                    sources, results, prefix, params["length_penalty"]
+                )
+            else:
+                unscored = True
         out = []
         for row, result in enumerate(results):
             hypotheses = [
@@ -222,6 +240,8 @@ class CTranslate2Backend:
                 )
             ]
             best, *others = hypotheses
+            if unscored:
+                best = replace(best, weak=None)
             out.append(replace(best, alternatives=tuple(others)) if alternatives else best)
         return out
 
@@ -252,194 +272,6 @@ class CTranslate2Backend:
             weak = weak_spans(text, [t for t, _ in kept], [v for _, v in kept])
         pieces = kept
         return Generation(text=text, tokens=len(pieces), score=score, weak=weak)
-
-    def _score_tokens(
-        self,
-        sources: list[list[str]],
-        results: list[Any],
-        prefix: list[str],
-        length_penalty: float,
-    ) -> list[list[float | None] | None]:
-        """Per-token log-probabilities of each chosen beam-search output.
-
-        CTranslate2's beam search returns only the sequence score (its per-step callback and
-        ``return_logits_vocab`` are greedy-only), so the chosen outputs are scored in one
-        teacher-forced pass (``score_batch``), not decoded again. A row whose whole
-        log-probability is above log 0.5 cannot hold a token below 0.5 (every term is <= 0):
-        it needs no scoring, and has no weak word.
-        """
-        todo: list[int] = []
-        targets: list[list[str]] = []
-        closed: list[bool] = []
-        out: list[list[float | None] | None] = [None] * len(results)
-        for row, result in enumerate(results):
-            hypothesis = list(result.hypotheses[0])
-            raw = result.scores[0] if result.scores else None
-            if raw is not None and raw * len(hypothesis) ** length_penalty > _WEAK_LOG_PROB_SUM:
-                out[row] = []
-                continue
-            ended = bool(hypothesis) and hypothesis[-1] == self._eos
-            if ended:
-                hypothesis.pop()
-            todo.append(row)
-            targets.append(hypothesis)
-            closed.append(ended)
-        if not todo:
-            return out
-        scored = self.translator.score_batch(
-            [sources[i] for i in todo], targets, max_input_length=0
-        )
-        for row, ended, result in zip(todo, closed, scored, strict=True):
-            # One value per target token (the forced prefix included) and the end token it
-            # appends, which belongs to the output only where it ended there; the prefix is
-            # dropped by aligning from the end.
-            values = list(result.log_probs)
-            out[row] = values if ended else values[:-1]
-        return out
-
-    def _decode(
-        self,
-        sources: list[list[str]],
-        params: Mapping[str, Any],
-        prefix: list[str],
-        budgets: list[int] | None,
-        steps: dict[int, list[float | None]] | None = None,
-    ) -> list[Any]:
-        """``translate_batch``; with per-row ``budgets`` (most tokens, prefix included), each
-        row's result is the one it would get alone with its own budget.
-
-        Greedy: a callback ends each row at its own budget, as ``max_decoding_length`` would.
-        Beam search (no per-row limit in CTranslate2): rows in bands of budgets within 2x, one
-        pass per band at its largest budget, returning every finished hypothesis; a row whose
-        hypotheses all ended (EOS) before its own budget was finished before the limit could
-        matter, so its result stands. The others, rows running into their limit (few with a
-        trained model; every row with random weights), are decoded again with it.
-        """
-        options: dict[str, Any] = {
-            "target_prefix": [prefix] * len(sources) if prefix else None,
-            "beam_size": params["num_beams"],
-            "length_penalty": params["length_penalty"],
-            "repetition_penalty": params["repetition_penalty"],
-            "no_repeat_ngram_size": params["no_repeat_ngram_size"],
-            "suppress_sequences": self._suppress or None,
-            "max_input_length": 0,  # never truncate: the translator windows long input
-            "max_decoding_length": params["max_decoding_length"],
-            "min_decoding_length": params["min_decoding_length"],
-            "return_scores": True,
-            "return_end_token": True,
-            "num_hypotheses": params.get("num_hypotheses", 1),
-        }
-        if params["num_beams"] == 1:
-            # Greedy: the per-step callback carries each chosen token's log-probability (a
-            # forced prefix token is not a step); it also ends each row at its own budget.
-            collected = steps if steps is not None else {}
-
-            def on_step(step: Any) -> bool:
-                collected.setdefault(step.batch_id, []).append(step.log_prob)
-                return budgets is not None and step.step + 1 >= budgets[step.batch_id]
-
-            return list(self.translator.translate_batch(sources, **options, callback=on_step))
-        if budgets is None:
-            return list(self.translator.translate_batch(sources, **options))
-        # Rows run to their call's budget unless they end, so a row far below the largest
-        # budget of a batch would decode long past its own (and then again): each band of
-        # budgets within 2x of its smallest is one pass.
-        results: list[Any] = [None] * len(sources)
-        for rows in _budget_bands(budgets):
-            band = self._beam_pass(
-                [sources[i] for i in rows], options, params, prefix, [budgets[i] for i in rows]
-            )
-            for row, result in zip(rows, band, strict=True):
-                results[row] = result
-        return results
-
-    def _beam_pass(
-        self,
-        sources: list[list[str]],
-        options: Mapping[str, Any],
-        params: Mapping[str, Any],
-        prefix: list[str],
-        budgets: list[int],
-    ) -> list[Any]:
-        """One beam-search pass at the largest budget; rows that did not end before their own
-        budget are decoded again with it. Where most rows have been running into their budget
-        lately (random weights; degenerate input), decoding them twice costs more than one
-        pass per budget, which is used instead (the same results either way: each row's own)."""
-        # With length_penalty 0 a row may end as soon as its best beam does, which the returned
-        # hypotheses cannot show: then every row below the largest budget is decoded again.
-        verifiable = params["length_penalty"] != 0
-
-        def decode(batch: list[list[str]], budget: int, **extra: Any) -> list[Any]:
-            return list(
-                self.translator.translate_batch(
-                    batch,
-                    **{**options, "target_prefix": [prefix] * len(batch) if prefix else None,
-                       "max_decoding_length": budget, **extra},
-                )
-            )  # fmt: skip
-
-        top = max(budgets)
-        if self._redo.per_budget():
-            results: list[Any] = [None] * len(sources)
-            for budget in sorted(set(budgets)):
-                rows = [i for i, b in enumerate(budgets) if b == budget]
-                done = decode([sources[i] for i in rows], budget)
-                for row, result in zip(rows, done, strict=True):
-                    results[row] = result
-            return results
-        wanted = options["num_hypotheses"]
-        results = decode(sources, top, num_hypotheses=params["num_beams"] if verifiable else wanted)
-        again: dict[int, list[int]] = {}
-        for row, (result, budget) in enumerate(zip(results, budgets, strict=True)):
-            ended_early = verifiable and all(
-                list(h)[-1:] == [self._eos] and len(h) < budget for h in result.hypotheses
-            )
-            if budget != top and not ended_early:
-                again.setdefault(budget, []).append(row)
-        self._redo.observe(sum(b != top for b in budgets), sum(map(len, again.values())))
-        for budget, rows in again.items():
-            redone = decode([sources[i] for i in rows], budget)
-            for row, result in zip(rows, redone, strict=True):
-                results[row] = result
-        return results
-
-
-class _RedoRate:
-    """How often rows below their band's largest budget had to be decoded again, lately
-    (decayed counts). Only the cost depends on it, never a result."""
-
-    DECAY = 0.8
-    PROBE_EVERY = 16  # passes per budget between two band passes that measure the rate again
-
-    def __init__(self) -> None:
-        self.below = 0.0
-        self.redone = 0.0
-        self.skipped = 0
-
-    def observe(self, below: int, redone: int) -> None:
-        self.below = self.DECAY * self.below + below
-        self.redone = self.DECAY * self.redone + redone
-
-    def per_budget(self) -> bool:
-        """Whether the next pass should be one per budget (most rows were decoded twice)."""
-        if self.below <= 0 or self.redone < 0.5 * self.below:
-            return False
-        self.skipped += 1
-        if self.skipped >= self.PROBE_EVERY:
-            self.skipped = 0
-            return False
-        return True
-
-
-def _budget_bands(budgets: Sequence[int], spread: float = 2.0) -> list[list[int]]:
-    """Row indices grouped by budget, each group's largest at most ``spread`` x its smallest."""
-    bands: list[list[int]] = []
-    for row in sorted(range(len(budgets)), key=lambda i: budgets[i]):
-        if bands and budgets[row] <= spread * budgets[bands[-1][0]]:
-            bands[-1].append(row)
-        else:
-            bands.append([row])
-    return bands
 
 
 def _target_vocabulary(directory: Path) -> frozenset[str] | None:

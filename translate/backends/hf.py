@@ -116,6 +116,7 @@ class TransformersBackend:
         *,
         caps: Sequence[int] | None = None,
         alternatives: int = 0,
+        weak: bool = True,  # noqa: ARG002  (free here: every step's log-probabilities are kept)
     ) -> list[Generation]:
         if not texts:
             return []

@@ -22,6 +22,7 @@ in JSONL and Parquet, and one ``;``-joined string in CSV (which has no lists).
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..config import TranslatorConfig
@@ -73,12 +74,15 @@ def run_batch(
     from ..translator import Translator
 
     options = options or JobOptions()
+    # Rows keep only the confidence: weak words, which CTranslate2's beam search pays for with
+    # a scoring pass, are not computed (translations are the same either way).
     # Settings first: an unknown model or a bad setting is reported before the input is read.
     if isinstance(translator, TranslatorConfig):
-        config = translator
+        config = replace(translator, weak_words=False)
         local = Translator.from_config(config) if options.engine == "local" else None
     else:
-        config, local = translator.config, translator
+        local = translator.with_weak_words(False)
+        config = local.config
     if local is None:
         from ..registry import resolve_model
 
