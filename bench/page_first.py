@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             page.goto(url)
             page.wait_for_selector("#source-box textarea")
             page.fill("#source-box textarea", article)
+            page.get_by_text("Options").click()  # where the Summary first switch is
             for mode in modes:  # loads the model in the server, warms the page and the library
                 page_first(page, mode)
                 library_first(article, mode)
