@@ -194,3 +194,40 @@ def test_streams_validate_at_the_call(fixed_cap: Translator) -> None:
         server.iter_segments("Hello there.")
     assert server.pending == 0
     server.close()
+
+
+def test_views_of_one_kind_share_a_run(
+    fixed_cap: Translator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests through views of the same kind (here without weak words: LibreTranslate's)
+    share their cycle's model work; another kind runs apart, in the same cycle."""
+    runs: list[tuple[bool, int]] = []
+    real = Translator.run
+
+    def run(self, pieces, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        runs.append((self.weak_words, len(pieces)))
+        return real(self, pieces, *args, **kwargs)
+
+    monkeypatch.setattr(Translator, "run", run)
+    server = BatchingTranslator(fixed_cap, window_s=0.5, max_window_s=5.0)
+    texts = [
+        "قال الوزير إن المحادثات ستستأنف.",
+        "وأكد أن الاتفاق قريب.",
+        "وأضاف أن الحكومة ستواصل.",
+    ]
+    views = [fixed_cap.with_weak_words(False), fixed_cap.with_weak_words(False), None]
+    results: list = [None] * 3
+
+    def client(i: int) -> None:
+        results[i] = server.translate(texts[i], view=views[i])
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert server.cycles == 1
+    assert sorted(runs) == [(False, 2), (True, 1)]
+    for text, result in zip(texts, results, strict=True):
+        assert _plain(result.segments) == _plain(fixed_cap.translate(text).segments)
+    server.close()

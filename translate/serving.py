@@ -31,10 +31,11 @@ caller's thread.
 ``bench/serve.py``).
 
 A request with its own glossary passes ``view=translator.with_glossary(g)`` (a view sharing the
-model): its pieces are prepared by the view, and a cycle runs each view's pieces in their own
-``run`` call, so no translator call mixes glossaries (the cache key of a term's sentence holds
-its glossary's fingerprint, and the repair of a term its own entries). The model work stays in
-the one worker thread (one tokenizer user at a time).
+model), one that needs no weak words ``view=translator.with_weak_words(False)``: its pieces are
+prepared by the view, and a cycle runs the pieces of each kind of view (glossary fingerprint,
+weak words) in their own ``run`` call, so no translator call mixes glossaries (the cache key of
+a term's sentence holds its glossary's fingerprint, and the repair of a term its own entries).
+The model work stays in the one worker thread (one tokenizer user at a time).
 """
 
 from __future__ import annotations
@@ -413,14 +414,15 @@ class BatchingTranslator:
         plan = self._plan()
         if not plan:
             return
-        # One run per translator (the batcher's own, or a request's view with its glossary):
-        # a translator call never mixes glossaries.
-        groups: dict[int, tuple[Translator, list[Piece]]] = {}
+        # One run per kind of view (the batcher's own translator, or views of it with a
+        # glossary or without weak words): a translator call never mixes glossaries, and
+        # requests of the same kind share their model batches.
+        groups: dict[tuple[Any, ...], tuple[Translator, list[Piece]]] = {}
         for request, start, end in plan:
             translator = request.view or self.translator
-            _, pieces = groups.setdefault(id(translator), (translator, []))
+            _, pieces = groups.setdefault(_run_kind(translator), (translator, []))
             pieces += [request.pieces[i] for i in request.order[start:end]]  # type: ignore[index]
-        errors: dict[int, BaseException] = {}
+        errors: dict[tuple[Any, ...], BaseException] = {}
         for key, (translator, pieces) in groups.items():
             try:
                 translator.run(pieces)
@@ -431,7 +433,7 @@ class BatchingTranslator:
         self.requests_in_cycles += len(plan)
         with self._cond:
             for request, _, end in plan:
-                error = errors.get(id(request.view or self.translator))
+                error = errors.get(_run_kind(request.view or self.translator))
                 if error is not None:
                     request.error = error
                 else:
@@ -442,3 +444,11 @@ class BatchingTranslator:
             answered = sum(1 for request, _, _ in plan if request.finished)
             self._expected_arrivals = self._arrivals + answered
             self._cond.notify_all()
+
+
+def _run_kind(translator: Translator) -> tuple[Any, ...]:
+    """What a view of the batcher's Translator changes: its glossary (by fingerprint: the same
+    entries repair the same terms) and whether it computes weak words. Views of one kind can
+    share a ``run``."""
+    glossary = translator.glossary
+    return (glossary.fingerprint if glossary is not None else None, translator.weak_words)

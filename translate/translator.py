@@ -3,15 +3,17 @@
 The flow of one text is three public stages, shared by ``translate``, ``translate_batch``,
 ``iter_segments``, the cross-request batcher (``translate.serving``) and the batch engines:
 
-1. :meth:`Translator.prepare` — paragraphs/sentences (``text.sentence_spans``) → normalise and
-   protect untouchables → split over-long sentences into windows → :class:`Piece` objects, in
-   source order. Text is validated once, at the edge (:func:`validate_text`), not here.
-   *Protected spans* (a glossary's terms) belong in ``_model_input``, beside the untouchables.
-2. :meth:`Translator.run` — fill each piece's ``result``: pre-model lookups first (pass-through
-   pieces, then ``_lookup``: the place for a translation memory's exact match, then the sentence
-   cache), then length-sorted token-budget batches → backend → restore untouchables → guard
-   (retry once, then flag; *checked spans* belong in the guard step) → cache store. A piece's
-   result depends on the piece, the model and the settings only, never on its batch.
+1. :meth:`Translator.prepare` (:mod:`translate.preparation`) — paragraphs/sentences
+   (``text.sentence_spans``) → normalise and protect untouchables → split over-long sentences
+   into windows → :class:`Piece` objects, in source order. Text is validated once, at the edge
+   (:func:`validate_text`), not here. *Protected spans* (a glossary's terms) belong in
+   ``_model_input``, beside the untouchables.
+2. :meth:`Translator.run` (the model work: :mod:`translate.model_work`) — fill each piece's
+   ``result``: pre-model lookups first (pass-through pieces, then ``_lookup``: the place for a
+   translation memory's exact match, then the sentence cache), then length-sorted token-budget
+   batches → backend → restore untouchables → guard (retry once, then flag; *checked spans*
+   belong in the guard step) → cache store. A piece's result depends on the piece, the model
+   and the settings only, never on its batch.
 3. :meth:`Translator.segment` / :meth:`Translator.assemble` — pieces → :class:`Segment` objects
    and a :class:`TranslationResult`, in source order.
 """
@@ -34,9 +36,10 @@ from .config import DEFAULT_MAX_CHARS, TranslatorConfig
 from .errors import ConfigError, InputError, TarjamaError
 from .model_work import ModelWork, work_text
 from .pieces import Piece, join_paragraphs, stream_order
+from .preparation import Preparation
 from .registry import Registry
 from .terms import Glossary, as_glossary
-from .terms.enforce import TermSlot, align_offsets, protect_terms, term_records
+from .terms.enforce import align_offsets, term_records
 from .types import Segment, Suggestion, TranslationResult
 from .validation import validate_text
 
@@ -54,11 +57,8 @@ __all__ = [
     "validate_text",
 ]
 
-# start, end, model text, untouchables, tokens, glossary terms
-_Window = tuple[int, int, str, list[str], int, list[TermSlot]]
 
-
-class Translator(ModelWork, ModelHandle):
+class Translator(Preparation, ModelWork, ModelHandle):
     """Arabic→English translation with one model, loaded on first use and kept.
 
     The keywords are the fields of :class:`~translate.config.TranslatorConfig`, whose docstring
@@ -264,68 +264,6 @@ class Translator(ModelWork, ModelHandle):
             )
         return segment_alternatives(self, result, n)[0]
 
-    # -- preparation -------------------------------------------------------------------------
-    def _model_input(self, source: str) -> tuple[str, list[str], list[TermSlot]]:
-        # Glossary terms are protected beside the untouchables (terms.enforce).
-        normalised = T.normalize(source)
-        if self.glossary is None:
-            return (*T.protect_untouchables(normalised), [])
-        return protect_terms(normalised, self.glossary.matcher.find(normalised))
-
-    def _count(self, sources: list[str]) -> list[int]:
-        return self.backend.count_tokens([self._model_input(s)[0] for s in sources])
-
-    def prepare(self, text: str, doc: int = 0) -> list[Piece]:
-        """Stage 1: the pieces of a validated ``text``, in source order (tokenizer work only).
-
-        Every character of ``text`` outside whitespace lies in exactly one piece. ``text`` must
-        have passed :func:`validate_text` (callers validate once, at their edge).
-        """
-        persian = T.looks_persian_or_urdu(text)
-        pieces: list[Piece] = []
-        spans = T.sentence_spans(text)
-        inputs = [self._model_input(text[s.start : s.end]) for s in spans]
-        counts = self.backend.count_tokens([model_text for model_text, _, _ in inputs])
-        for number, (span, (model_text, originals, slots), count) in enumerate(
-            zip(spans, inputs, counts, strict=True)
-        ):
-            if count <= self.window_tokens:
-                windows = [(span.start, span.end, model_text, originals, count, slots)]
-            else:
-                windows = self._windows(text, span.start, span.end)
-            for start, end, mtext, origs, tokens, terms in windows:
-                piece = Piece(doc, start, end, span.paragraph, number, mtext, origs, tokens=tokens)
-                piece.terms = terms
-                if len(windows) > 1:
-                    piece.flags.append("windowed")
-                if persian and T.looks_persian_or_urdu(text[start:end]):
-                    piece.flags.append("persian-urdu")
-                # Nothing for the model to do (only numbers, symbols or protected Latin text):
-                # pass it through as written rather than let the model invent words.
-                if not T.has_arabic(T.restore_untouchables(mtext, [""] * len(origs))[0]):
-                    piece.passthrough = True
-                elif self.memory is not None:
-                    piece.key = _memory_key(text[start:end])
-                pieces.append(piece)
-        return pieces
-
-    def _windows(self, text: str, start: int, end: int) -> list[_Window]:
-        sentence = text[start:end]
-        spans = T.window_spans(sentence, self.window_tokens, self._count)
-        out = []
-        trimmed = []
-        for ws, we in spans:
-            piece = sentence[ws:we]
-            lead = len(piece) - len(piece.lstrip())
-            piece = piece.strip()
-            if piece:
-                trimmed.append((start + ws + lead, start + ws + lead + len(piece)))
-        inputs = [self._model_input(text[s:e]) for s, e in trimmed]
-        counts = self.backend.count_tokens([m for m, _, _ in inputs])
-        for (s, e), (mtext, origs, terms), count in zip(trimmed, inputs, counts, strict=True):
-            out.append((s, e, mtext, origs, count, terms))
-        return out
-
     # -- model work --------------------------------------------------------------------------
     def _key(self, piece: Piece, settings: dict[str, Any]) -> str:
         backend = self.backend
@@ -455,12 +393,6 @@ class Translator(ModelWork, ModelHandle):
             meta=self.meta,
             warnings=warnings,
         )
-
-
-def _memory_key(source: str) -> str:
-    from .memory import memory_key
-
-    return memory_key(source)
 
 
 def _open_memory(

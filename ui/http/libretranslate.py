@@ -69,16 +69,22 @@ def _translate(
 ) -> dict[str, Any]:
     """LibreTranslate's translate answer for ``texts`` (``q`` as a list when ``batch``)."""
     bench.limits.check_total(texts)
+
+    def english(sources: list[str]) -> list[str]:
+        # The answer holds only the English: no weak words (a scoring pass on CTranslate2).
+        return [r.text for r in bench.translate_many(sources, weak_words=False)]
+
     if fmt == "html":
-        out = translate_html(texts, lambda runs: [r.text for r in bench.translate_many(runs)])
+        out = translate_html(texts, english)
     elif not batch:  # one text: the batcher's validation refuses one without Arabic
-        out = [bench.translate_many(texts)[0].text]
+        out = english(texts)[:1]
     else:
         wanted = [i for i, t in enumerate(texts) if has_arabic(t)]
-        results = bench.translate_many([texts[i] for i in wanted]) if wanted else []
         out = list(texts)  # items with nothing Arabic come back as written
-        for i, result in zip(wanted, results, strict=True):
-            out[i] = result.text
+        for i, text in zip(
+            wanted, english([texts[i] for i in wanted]) if wanted else [], strict=True
+        ):
+            out[i] = text
     response: dict[str, Any] = {"translatedText": out if batch else out[0]}
     if detect:
         found = [detect_language(t) for t in texts]

@@ -80,12 +80,20 @@ class Workbench:
         server = self.pool.translator(model)
         return server.translate(text, view=glossary_view(server, glossary))
 
-    def translate_many(self, texts: Sequence[str], model: str | None = None) -> list[Any]:
-        """Several Arabic texts of one request (validated first, translated together)."""
+    def translate_many(
+        self, texts: Sequence[str], model: str | None = None, *, weak_words: bool = True
+    ) -> list[Any]:
+        """Several Arabic texts of one request (validated first, translated together).
+
+        ``weak_words=False`` where the answer holds only the English (LibreTranslate's): they
+        are not computed (CTranslate2's beam search would pay a scoring pass for them).
+        """
         self.limits.check_total(texts)
         for text in texts:
             self.limits.check_text(text)
-        return self.pool.translator(model).translate_many(list(texts))
+        server = self.pool.translator(model)
+        view = None if weak_words else server.translator.with_weak_words(False)
+        return server.translate_many(list(texts), view=view)
 
     def summarize(
         self,

@@ -286,3 +286,25 @@ def test_each_key_has_its_rate_limit(keyed: str) -> None:
     v1 = post(keyed, "/api/v1/translate", json={"text": SENTENCE}, headers={"X-API-Key": SLOW_KEY})
     assert v1.status_code == 429 and v1.json()["code"] == "rate_limited"
     assert post(keyed, "/translate", data={**body, "api_key": KEY}).status_code == 200
+
+
+def test_libretranslate_answers_compute_no_weak_words(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LibreTranslate's answer holds only the English: its sentences run without weak words
+    (no scoring pass on CTranslate2's beam search); /api/v1 answers keep them."""
+    seen: list[bool] = []
+    real = Translator.run
+
+    def run(self, pieces, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        seen.append(self.weak_words)
+        return real(self, pieces, *args, **kwargs)
+
+    monkeypatch.setattr(Translator, "run", run)
+    text = "قال الوزير إن الحكومة ستواصل العمل في حلب."
+    reply = post(url, "/translate", json={"q": text, "source": "ar", "target": "en"})
+    assert reply.status_code == 200 and reply.json()["translatedText"]
+    assert seen == [False]
+    seen.clear()
+    data = post(url, "/api/v1/translate", json={"text": text}).json()
+    assert seen == [True] and all(isinstance(s["weak"], list) for s in data["segments"])
