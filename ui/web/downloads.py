@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from translate.pieces import join_paragraphs
 from translate.types import TranslationResult
 
 from ..service.formatting import DOCUMENT_FORMATS, format_digest
@@ -147,6 +148,57 @@ def write_downloads(
         path = folder / f"{stem}{DOWNLOAD_KINDS[kind][0]}"
         path.write_text(text, encoding="utf-8")
         paths[kind] = str(path)
+    return paths
+
+
+def write_run_downloads(
+    folder: Path,
+    bench: Any,
+    *,
+    source: str,
+    segments: Sequence[Any],
+    meta: Mapping[str, Any],
+    summary: Any | None,
+    document: Any,
+    model: str | None,
+    view: Any = None,
+    note: str = "",
+    machine: Sequence[Any] | None = None,
+) -> dict[str, str]:
+    """Every download of a page run's English (``segments``) into ``folder``; kind → path.
+
+    The plain files (:func:`write_downloads`: their errors are raised), then, for a complete
+    run (no ``note``: nothing is written after Cancel), the structured ones
+    (:func:`write_structured_downloads`). ``machine``: the machine's segments where
+    ``segments`` hold a person's edits; the structured files are made of them with the edits
+    on top, so that they record which sentences a person changed.
+    """
+    english = join_paragraphs(source, segments)
+    paths = write_downloads(
+        folder,
+        source=source,
+        segments=segments,
+        translation_text=english,
+        translation_meta=meta,
+        summary=summary,
+        summary_meta=bench.public_meta(summary.meta) if summary is not None else None,
+        note=note,
+    )
+    if not note:
+        paths.update(
+            write_structured_downloads(
+                folder,
+                bench,
+                source=source,
+                english=english,
+                document=document,
+                segments=machine if machine is not None else segments,
+                model=model,
+                meta=meta,
+                view=view,
+                edited=list(segments) if machine is not None else None,
+            )
+        )
     return paths
 
 

@@ -25,7 +25,7 @@ from ..service.edits import ConfirmedEdit, edited_segment
 from ..service.errors import InputTooLarge
 from ..service.workbench import Workbench
 from . import render
-from .downloads import write_downloads, write_structured_downloads
+from .downloads import write_run_downloads
 from .runs import Frame
 
 __all__ = ["ALTERNATIVES", "EditState", "PageEdits"]
@@ -264,37 +264,21 @@ class PageEdits:
     def _write(self, state: EditState, segments: list[Segment]) -> dict[str, str] | None:
         """Every download of the edited text (a failure loses the files, not the edit)."""
         try:
-            english = join_paragraphs(state.source, segments)
-            folder = self.bench.files.session_dir(state.key)
-            paths = write_downloads(
-                folder,
+            return write_run_downloads(
+                self.bench.files.session_dir(state.key),
+                self.bench,
                 source=state.source,
                 segments=segments,
-                translation_text=english,
-                translation_meta=state.meta,
+                meta=state.meta,
                 summary=state.summary,
-                summary_meta=self.bench.public_meta(state.summary.meta) if state.summary else None,
+                document=state.document,
+                model=state.model,
+                view=state.view,
+                machine=state.machine,
             )
         except (OSError, TarjamaError):
             log.exception("could not write the downloads of the edited text")
             return None
-        # made of the machine's segments with the edits applied on top, so that every file
-        # records which sentences a person changed
-        paths.update(
-            write_structured_downloads(
-                folder,
-                self.bench,
-                source=state.source,
-                english=english,
-                document=state.document,
-                segments=state.machine,
-                model=state.model,
-                meta=state.meta,
-                view=state.view,
-                edited=segments,
-            )
-        )
-        return paths
 
 
 def _confidence_key(segment: Segment) -> float:

@@ -23,7 +23,7 @@ from translate.translator import join_paragraphs
 from ..service.glossary import page_glossary
 from ..service.workbench import Workbench, glossary_view
 from . import render
-from .downloads import write_downloads, write_structured_downloads
+from .downloads import write_run_downloads
 
 __all__ = ["Frame", "PageRuns"]
 
@@ -372,39 +372,23 @@ class PageRuns:
         note: str = "",
         segments: list[Segment] | None = None,
     ) -> dict[str, str] | None:
-        segments = segments if segments is not None else state.segments
+        """Every download of the run (``note``: a stopped run's, plain files only)."""
         try:
-            meta = self.bench.public_meta(state.server.translator.meta)
-            english = join_paragraphs(state.text, segments)
-            folder = self.bench.files.session_dir(key)
-            paths = write_downloads(
-                folder,
+            return write_run_downloads(
+                self.bench.files.session_dir(key),
+                self.bench,
                 source=state.text,
-                segments=segments,
-                translation_text=english,
-                translation_meta=meta,
+                segments=segments if segments is not None else state.segments,
+                meta=self.bench.public_meta(state.server.translator.meta),
                 summary=summary,
-                summary_meta=self.bench.public_meta(summary.meta) if summary is not None else None,
+                document=state.document,
+                model=state.model,
+                view=state.view,
                 note=note,
             )
         except (OSError, TarjamaError):
             log.exception("could not write the downloads")
             return None
-        if not note:  # complete runs only: no work after Cancel
-            paths.update(
-                write_structured_downloads(
-                    folder,
-                    self.bench,
-                    source=state.text,
-                    english=english,
-                    document=state.document,
-                    segments=segments,
-                    model=state.model,
-                    meta=meta,
-                    view=state.view,
-                )
-            )
-        return paths
 
     def _remember(self, key: str, state: _Run) -> None:
         with self._lock:
