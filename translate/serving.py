@@ -420,7 +420,7 @@ class BatchingTranslator:
         groups: dict[tuple[Any, ...], tuple[Translator, list[Piece]]] = {}
         for request, start, end in plan:
             translator = request.view or self.translator
-            _, pieces = groups.setdefault(_run_kind(translator), (translator, []))
+            _, pieces = groups.setdefault(translator.view_kind, (translator, []))
             pieces += [request.pieces[i] for i in request.order[start:end]]  # type: ignore[index]
         errors: dict[tuple[Any, ...], BaseException] = {}
         for key, (translator, pieces) in groups.items():
@@ -433,7 +433,7 @@ class BatchingTranslator:
         self.requests_in_cycles += len(plan)
         with self._cond:
             for request, _, end in plan:
-                error = errors.get(_run_kind(request.view or self.translator))
+                error = errors.get((request.view or self.translator).view_kind)
                 if error is not None:
                     request.error = error
                 else:
@@ -444,11 +444,3 @@ class BatchingTranslator:
             answered = sum(1 for request, _, _ in plan if request.finished)
             self._expected_arrivals = self._arrivals + answered
             self._cond.notify_all()
-
-
-def _run_kind(translator: Translator) -> tuple[Any, ...]:
-    """What a view of the batcher's Translator changes: its glossary (by fingerprint: the same
-    entries repair the same terms) and whether it computes weak words. Views of one kind can
-    share a ``run``."""
-    glossary = translator.glossary
-    return (glossary.fingerprint if glossary is not None else None, translator.weak_words)

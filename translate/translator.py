@@ -137,6 +137,14 @@ class Translator(Preparation, ModelWork, ModelHandle):
         return view
 
     @property
+    def view_kind(self) -> tuple[Any, ...]:
+        """What the views of one Translator differ in (:meth:`with_glossary`: the glossary, by
+        fingerprint, since the same entries repair the same terms; :meth:`with_weak_words`):
+        views of one kind can share a :meth:`run` (the cross-request batcher groups by it)."""
+        glossary = self.glossary
+        return (glossary.fingerprint if glossary is not None else None, self.weak_words)
+
+    @property
     def batch_tokens(self) -> int:
         """Padded source tokens per model batch (``TranslatorConfig.batch_tokens``)."""
         return self.config.batch_tokens
