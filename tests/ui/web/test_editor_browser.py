@@ -230,6 +230,10 @@ def test_keyboard_alone_opens_picks_accepts_and_undoes(page, tmp_path: Path) -> 
 def serious(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
+    # judge the page at rest: a colour fading between two states (0.2 s) is neither
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => !(a instanceof CSSTransition))"
+    )
     results = Axe().run(page)
     return [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:8]}"
