@@ -27,6 +27,7 @@ pytest.importorskip("ray.data", reason="the cluster extra (ray[data]) is not ins
 
 from translate.batch import JobOptions, outputs  # noqa: E402
 from translate.batch import ray_engine as C  # noqa: E402
+from translate.batch import ray_session as S  # noqa: E402
 from translate.batch import state as batch_state  # noqa: E402
 from translate.config import TranslatorConfig  # noqa: E402
 
@@ -48,7 +49,7 @@ def ray_session() -> Any:
     if not ray.is_initialized():
         ray.init(
             num_cpus=2,
-            object_store_memory=C.LOCAL_OBJECT_STORE_BYTES,
+            object_store_memory=S.LOCAL_OBJECT_STORE_BYTES,
             include_dashboard=False,
             log_to_driver=False,
             logging_level=logging.ERROR,
@@ -134,7 +135,7 @@ def test_a_local_instance_listens_on_loopback_only() -> None:
     def ping() -> int:
         return 1
 
-    with C._ray_session(None) as session:
+    with S.ray_session(None) as session:
         assert session.get(ping.remote()) == 1
         pids = {p.pid for p in psutil.Process().children(recursive=True)}
         listening = [
@@ -373,8 +374,8 @@ def test_unreachable_address_fails_fast(tmp_path: Path, tiny_marian: Path) -> No
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(B.BatchUsageError, match="Cannot reach the Ray cluster"):
-        C._check_reachable(f"ray://127.0.0.1:{port}")
-    C._check_reachable("auto")  # left to Ray
+        S.check_reachable(f"ray://127.0.0.1:{port}")
+    S.check_reachable("auto")  # left to Ray
     source = tmp_path / "in.txt"
     source.write_text(documents(1)[0] + "\n", encoding="utf-8")
     started = time.monotonic()

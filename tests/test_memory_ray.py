@@ -17,7 +17,7 @@ from translate.memory import TranslationMemory
 ray = pytest.importorskip("ray", reason="the cluster extra (ray[data]) is not installed")
 pytest.importorskip("ray.data", reason="the cluster extra (ray[data]) is not installed")
 
-from translate.batch import ray_engine as C  # noqa: E402
+from translate.batch import ray_session as S  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +30,7 @@ def ray_session() -> Any:
     if not ray.is_initialized():
         ray.init(
             num_cpus=2,
-            object_store_memory=C.LOCAL_OBJECT_STORE_BYTES,
+            object_store_memory=S.LOCAL_OBJECT_STORE_BYTES,
             include_dashboard=False,
             log_to_driver=False,
             logging_level=logging.ERROR,

@@ -20,7 +20,7 @@ reaches the driver, so a killed job leaves every finished shard and the next run
 
 Without ``--address`` a local Ray instance is started for the job, bound to the loopback
 interface only and without its dashboard. ``TARJAMA_*``, ``HF_HUB_OFFLINE`` and
-``TRANSFORMERS_OFFLINE`` are passed from the driver to the workers.
+``TRANSFORMERS_OFFLINE`` are passed from the driver to the workers (see ``ray_session.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import pickle
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -48,15 +47,11 @@ from .job import (
     progress_bar,
 )
 from .local import chunks, translate_chunk
+from .ray_session import ray_session, runtime_env
 from .state import ShardStore, job_fingerprint, job_settings
 
 if TYPE_CHECKING:
     from ..translator import Translator
-
-LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2  # the shards' Arabic text: small next to the models
-FORWARDED_ENV_PREFIXES = ("TARJAMA_",)
-FORWARDED_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-LOOPBACK = "127.0.0.1"
 
 
 # -- work on the cluster -------------------------------------------------------------------------
@@ -153,100 +148,7 @@ def _plan(ray: Any, config: TranslatorConfig, pending_shards: int) -> _Plan:
     use_gpus = gpus > 0 and config.device != "cpu"
     slots = gpus if use_gpus else max(1, int(total.get("CPU", 1)))
     resources = {"num_gpus": 1.0} if use_gpus else {"num_cpus": 1.0}
-    return _Plan(max(1, min(slots, pending_shards)), resources, _runtime_env())
-
-
-def _runtime_env() -> dict[str, Any]:
-    """The driver's tarjama and offline settings, for every worker of the job."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if name.startswith(FORWARDED_ENV_PREFIXES) or name in FORWARDED_ENV
-    }
-    return {"env_vars": env} if env else {}
-
-
-@contextlib.contextmanager
-def _ray_session(address: str | None) -> Iterator[Any]:
-    """Ray, connected: to ``address``, to the session already open, or to a local instance.
-
-    A local instance is sized for this machine (all its CPUs, a small object store, no
-    dashboard) and shut down at the end; so is a connection this function made.
-    """
-    import ray
-
-    if ray.is_initialized():  # the caller's session (a notebook, tests): leave it open
-        yield ray
-        return
-    options: dict[str, Any] = {"log_to_driver": False, "ignore_reinit_error": True}
-    if address:
-        _check_reachable(address)
-        try:
-            ray.init(address=address, logging_level=logging.WARNING, **options)
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise BatchUsageError(f"Cannot connect to the Ray cluster at {address}: {exc}") from exc
-    else:
-        with _loopback_node():
-            ray.init(
-                num_cpus=os.cpu_count() or 2,
-                object_store_memory=LOCAL_OBJECT_STORE_BYTES,
-                include_dashboard=False,
-                _node_ip_address=LOOPBACK,
-                logging_level=logging.ERROR,  # a throw-away instance: its start-up notes are noise
-                **options,
-            )
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
-
-
-@contextlib.contextmanager
-def _loopback_node() -> Iterator[None]:
-    """Start a local Ray node on 127.0.0.1, so that none of its servers listens on a network.
-
-    Ray binds its GCS, raylet, object manager and worker servers to the node's IP, and on
-    purpose turns "localhost" into the machine's network address (``resolve_ip_for_localhost``),
-    so ``_node_ip_address="127.0.0.1"`` is not enough. A throw-away single-machine instance has
-    no other nodes to talk to: while it starts, its node IP is the loopback address.
-    """
-    from ray._private import services
-
-    saved = services.get_node_ip_address, services.resolve_ip_for_localhost
-    services.get_node_ip_address = lambda address=None: LOOPBACK
-    services.resolve_ip_for_localhost = lambda host: (
-        LOOPBACK if services.is_localhost(host) else host
-    )
-    try:
-        yield
-    finally:
-        services.get_node_ip_address, services.resolve_ip_for_localhost = saved
-
-
-def _check_reachable(address: str, timeout: float = 5.0) -> None:
-    """Fail in seconds, not after Ray's minutes of connection retries, when the head node of
-    ``host:port`` or ``ray://host:port`` does not answer. ``auto`` and others are Ray's."""
-    import socket
-    from urllib.parse import urlsplit
-
-    target = address if "://" in address else f"tcp://{address}"
-    try:
-        parts = urlsplit(target)
-        host, port = parts.hostname, parts.port
-    except ValueError as exc:
-        raise BatchUsageError(
-            f"--address {address!r} is not host:port or ray://host:port."
-        ) from exc
-    if not host or port is None:
-        return  # e.g. "auto": Ray finds the running cluster itself
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return
-    except OSError as exc:
-        raise BatchUsageError(
-            f"Cannot reach the Ray cluster at {address} ({exc}). Is `ray start --head` running "
-            "there, and is the port open? Without --address, tarjama starts a local Ray instance."
-        ) from None
+    return _Plan(max(1, min(slots, pending_shards)), resources, runtime_env())
 
 
 def _probe(ray: Any, plan: _Plan, *args: Any) -> _EngineFacts:
@@ -294,7 +196,7 @@ def run_ray(job: Job, config: TranslatorConfig) -> BatchReport:
     rows = job.batch_input.rows
     layout = [(shard[0].row_id, len(shard)) for shard in chunks(rows, options.chunk_rows)]
 
-    with _ray_session(options.address) as ray:
+    with ray_session(options.address) as ray:
         facts_input = _input_facts(job.batch_input)
         plan = _plan(ray, config, len(layout))
         facts = _probe(ray, plan, config, facts_input, summary)

@@ -1,12 +1,13 @@
-"""The translation memory's store: a small interface and its SQLite implementation.
+"""The translation memory's SQLite store: connections, transactions and reads.
 
-:class:`MemoryStore` is what the translator, the batch engines and the interfaces use; any
-database that can keep units by a unique key, an index of words and one fingerprint row can sit
-behind it (see the README for PostgreSQL). :class:`TranslationMemory` is the embedded default:
-standard-library ``sqlite3``, WAL journal (readers never wait for the writer), one transaction
-per write (``BEGIN IMMEDIATE``), a busy timeout so that short locks wait, and the schema checked
-at open. ``synchronous=NORMAL``: a killed process loses nothing it was told was written; a power
-cut may lose the last commits, never the file.
+:class:`~translate.memory.base.MemoryStore` is what the translator, the batch engines and the
+interfaces use; any database that can keep units by a unique key, an index of words and one
+fingerprint row can sit behind it (see the README for PostgreSQL). :class:`TranslationMemory` is
+the embedded default: standard-library ``sqlite3``, WAL journal (readers never wait for the
+writer), one transaction per write (``BEGIN IMMEDIATE``), a busy timeout so that short locks
+wait, and the schema checked at open. ``synchronous=NORMAL``: a killed process loses nothing it
+was told was written; a power cut may lose the last commits, never the file. Opening and
+checking the file is ``sqlite_file``'s job; the SQL of writing units is ``sqlite_units``'.
 
 The content fingerprint is the XOR of a 128-bit hash of every unit's key, source and target
 (:func:`~translate.memory.match.unit_digest`), kept in the ``meta`` table by each write in the
@@ -28,6 +29,7 @@ from typing import Any
 
 from . import match as M
 from . import sqlite_file as F
+from . import sqlite_units as W
 from .base import ImportReport, MemoryStats, NewUnit
 from .errors import (
     MemoryReadOnlyError,
@@ -38,8 +40,6 @@ from .match import Match, Unit
 
 DEFAULT_BUSY_TIMEOUT = 15.0  # seconds a write waits for another writer before MemoryLockedError
 ORIGINS = ("edit", "api", "import", "suggest")
-_IN_CHUNK = 500  # ids or keys per "IN (...)": under SQLite's variable limit
-_COLUMNS = "id, source, key, target, origin, replaced_model, key_name, created, updated"
 
 
 def _reopen(path: str, readonly: bool, threshold: float, busy_timeout: float) -> TranslationMemory:
@@ -121,7 +121,6 @@ class TranslationMemory:
         if self.readonly:
             raise MemoryReadOnlyError(f"The translation memory {self.path} was opened read-only.")
         conn = self._conn
-        self._local.delta = [0, 0]  # this transaction's change to the digest (see _bulk_upsert)
         with self._sqlite_errors():
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -155,10 +154,9 @@ class TranslationMemory:
         new = NewUnit(source, target, origin, _label(replaced_model), _label(key_name))
         _check_origin(origin)
         with self._write() as conn:
-            self._bulk_upsert(conn, [new], F.now())
-            self._fold_digest(conn)
+            W.fold_digest(conn, W.upsert_units(conn, [new], F.now()))
             row = conn.execute(
-                f"SELECT {_COLUMNS} FROM units WHERE key = ?", (M.memory_key(source),)
+                f"SELECT {W.COLUMNS} FROM units WHERE key = ?", (M.memory_key(source),)
             ).fetchone()
             unit = Unit(*row)
         return unit
@@ -177,10 +175,10 @@ class TranslationMemory:
             if not pending:
                 return
             with self._write() as conn:
-                new_units, changed = self._bulk_upsert(conn, pending, F.now())
-                self._fold_digest(conn)
-            added += new_units
-            updated += changed
+                change = W.upsert_units(conn, pending, F.now())
+                W.fold_digest(conn, change)
+            added += change.added
+            updated += len(pending) - change.added
             pending.clear()
 
         for new in units:
@@ -191,112 +189,22 @@ class TranslationMemory:
         flush()
         return ImportReport(added, updated, [])
 
-    def _bulk_upsert(
-        self, conn: sqlite3.Connection, pending: Sequence[NewUnit], now: str
-    ) -> tuple[int, int]:
-        """Insert or update units inside the caller's transaction (sorted index rows, one
-        vocabulary update a word); ``(added, updated)``. The change to the content digest is
-        left in ``self._local.delta`` for :meth:`_fold_digest`."""
-        latest: dict[str, NewUnit] = {}
-        for new in pending:
-            key = M.memory_key(new.source)
-            if not key:
-                raise UnitError("The source has nothing left once normalised.", new.line)
-            latest[key] = new
-        keys = list(latest)
-        existing: dict[str, tuple[int, str, str]] = {}
-        for start in range(0, len(keys), _IN_CHUNK):
-            part = keys[start : start + _IN_CHUNK]
-            sql = f"SELECT key, id, source, target FROM units WHERE key IN ({_marks(part)})"
-            existing.update((row[0], row[1:]) for row in conn.execute(sql, part))
-        # Ids given here: one write transaction holds the lock, and AUTOINCREMENT's counter
-        # (never below a deleted unit's id) follows the largest id inserted.
-        seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'units'").fetchone()
-        next_id = seq[0] if seq else 0
-        digest = 0
-        updates, inserts, index = [], [], []
-        frequency: Counter[int] = Counter()
-        for key, new in latest.items():
-            fresh = M.unit_digest(key, new.source, new.target)
-            fields = (new.source, new.target, new.origin, new.replaced_model, new.key_name)
-            if key in existing:
-                unit_id, old_source, old_target = existing[key]
-                digest ^= M.unit_digest(key, old_source, old_target) ^ fresh
-                updates.append((*fields, now, unit_id))
-                continue
-            next_id += 1
-            inserts.append((next_id, key, *fields, now, now))
-            term_ids = M.terms(key)
-            index += [(term, len(key), next_id) for term in term_ids]
-            frequency.update(term_ids)
-            digest ^= fresh
-        conn.executemany(
-            "UPDATE units SET source = ?, target = ?, origin = ?, replaced_model = ?, "
-            "key_name = ?, updated = ? WHERE id = ?",
-            updates,
-        )
-        conn.executemany(
-            "INSERT INTO units (id, key, source, target, origin, replaced_model, key_name, "
-            "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            inserts,
-        )
-        index.sort()  # in key order: each index page is touched once
-        conn.executemany("INSERT INTO terms (term, length, unit) VALUES (?, ?, ?)", index)
-        conn.executemany(
-            "INSERT INTO vocab (term, df) VALUES (?, ?) "
-            "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
-            sorted(frequency.items()),
-        )
-        self._local.delta = [digest, len(inserts)]
-        return len(inserts), len(pending) - len(inserts)
-
-    def _fold_digest(self, conn: sqlite3.Connection) -> None:
-        """Apply this transaction's change to the stored digest and unit count."""
-        digest, units = getattr(self._local, "delta", [0, 0])
-        self._local.delta = [0, 0]
-        if digest == 0 and units == 0:
-            return
-        stored = dict(
-            conn.execute("SELECT name, value FROM meta WHERE name IN ('digest', 'units')")
-        )
-        conn.executemany(
-            "UPDATE meta SET value = ? WHERE name = ?",
-            [
-                (format(int(stored["digest"], 16) ^ digest, "x"), "digest"),
-                (str(int(stored["units"]) + units), "units"),
-            ],
-        )
-
     def delete(self, unit_id: int) -> bool:
         """Remove a unit by id; False if there was none."""
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT key, source, target FROM units WHERE id = ?", (int(unit_id),)
-            ).fetchone()
-            if row is None:
+            change = W.delete_unit(conn, int(unit_id))
+            if change is None:
                 return False
-            key, source, target = row
-            term_ids = M.terms(key)
-            conn.execute("DELETE FROM units WHERE id = ?", (int(unit_id),))
-            conn.executemany(
-                "DELETE FROM terms WHERE term = ? AND length = ? AND unit = ?",
-                [(term, len(key), int(unit_id)) for term in term_ids],
-            )
-            conn.executemany(
-                "UPDATE vocab SET df = df - 1 WHERE term = ?", [(term,) for term in term_ids]
-            )
-            conn.execute("DELETE FROM vocab WHERE df <= 0")
-            self._local.delta = [M.unit_digest(key, source, target), -1]
-            self._fold_digest(conn)
+            W.fold_digest(conn, change)
         return True
 
     # -- reading -----------------------------------------------------------------------------
     def _fetch(self, conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Unit]:
         units: dict[int, Unit] = {}
-        for start in range(0, len(ids), _IN_CHUNK):
-            part = list(ids[start : start + _IN_CHUNK])
+        for start in range(0, len(ids), W.IN_CHUNK):
+            part = list(ids[start : start + W.IN_CHUNK])
             marks = ",".join("?" * len(part))
-            for row in conn.execute(f"SELECT {_COLUMNS} FROM units WHERE id IN ({marks})", part):
+            for row in conn.execute(f"SELECT {W.COLUMNS} FROM units WHERE id IN ({marks})", part):
                 units[row[0]] = Unit(*row)
         return units
 
@@ -317,10 +225,10 @@ class TranslationMemory:
         unique = list(dict.fromkeys(k for k in keys if k))
         with self._sqlite_errors():
             conn = self._conn
-            for start in range(0, len(unique), _IN_CHUNK):
-                part = unique[start : start + _IN_CHUNK]
+            for start in range(0, len(unique), W.IN_CHUNK):
+                part = unique[start : start + W.IN_CHUNK]
                 marks = ",".join("?" * len(part))
-                sql = f"SELECT {_COLUMNS} FROM units WHERE key IN ({marks})"
+                sql = f"SELECT {W.COLUMNS} FROM units WHERE key IN ({marks})"
                 for row in conn.execute(sql, part):
                     found[row[2]] = Unit(*row)
         return found
@@ -365,8 +273,8 @@ class TranslationMemory:
             return []
         query_terms = M.terms(key)
         frequency: dict[int, int] = {}
-        for start in range(0, len(query_terms), _IN_CHUNK):
-            part = query_terms[start : start + _IN_CHUNK]
+        for start in range(0, len(query_terms), W.IN_CHUNK):
+            part = query_terms[start : start + W.IN_CHUNK]
             marks = ",".join("?" * len(part))
             sql = f"SELECT term, df FROM vocab WHERE term IN ({marks})"
             frequency.update(conn.execute(sql, part).fetchall())
@@ -381,8 +289,8 @@ class TranslationMemory:
         best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[: M.MAX_CANDIDATES]
         ids = [unit for unit, _ in best]
         keys: list[tuple[int, str]] = []
-        for start in range(0, len(ids), _IN_CHUNK):
-            part = ids[start : start + _IN_CHUNK]
+        for start in range(0, len(ids), W.IN_CHUNK):
+            part = ids[start : start + W.IN_CHUNK]
             marks = ",".join("?" * len(part))
             keys += conn.execute(f"SELECT id, key FROM units WHERE id IN ({marks})", part)
         return M.rank(key, keys, threshold, limit)
@@ -392,7 +300,7 @@ class TranslationMemory:
         conn = self._connect()
         try:
             with self._sqlite_errors():
-                cursor = conn.execute(f"SELECT {_COLUMNS} FROM units ORDER BY id")
+                cursor = conn.execute(f"SELECT {W.COLUMNS} FROM units ORDER BY id")
                 while rows := cursor.fetchmany(1000):
                     for row in rows:
                         yield Unit(*row)
@@ -452,10 +360,6 @@ class TranslationMemory:
 def _fingerprint(meta: dict[str, str]) -> str:
     payload = f"{F.SCHEMA_VERSION}:{int(meta['units'])}:{int(meta['digest'], 16):032x}"
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" * len(values))
 
 
 def _label(value: str | None) -> str | None:

@@ -28,8 +28,10 @@ def glossary_inputs() -> tuple[Any, Any]:
     rows = gr.Dataframe(
         headers=["arabic", "english"],
         datatype=["str", "str"],
-        row_count=(2, "dynamic"),
-        col_count=(2, "fixed"),
+        # gradio 6 has no fixed column count yet (its column_limits warns "not implemented"):
+        # a column a user adds is ignored when the rows are read (see page_glossary)
+        row_count=2,
+        column_count=2,
         type="array",
         label="Terms (english empty: keep the Arabic as written)",
         elem_id="glossary-rows",
