@@ -73,9 +73,9 @@ def build_glossary(spm_path: Path, seed: int = 7) -> Any:
 
 
 def _sentences(texts: list[str]) -> list[str]:
-    from translate import text as T
+    from translate.sentences import sentence_spans
 
-    return [t[s.start : s.end] for t in texts for s in T.sentence_spans(t)]
+    return [t[s.start : s.end] for t in texts for s in sentence_spans(t)]
 
 
 def glossary_work(glossary: Any, texts: list[str], outputs: dict[str, str]) -> tuple[float, int]:

@@ -133,6 +133,8 @@ def workload(model: Path) -> list[dict[str, Any]]:
     import sentencepiece as spm
 
     from translate import text as T
+    from translate.sentences import sentence_spans
+    from translate.windows import window_spans
 
     proc = spm.SentencePieceProcessor(model_file=str(model / "source.spm"))
 
@@ -142,11 +144,11 @@ def workload(model: Path) -> list[dict[str, Any]]:
     segments: list[dict[str, Any]] = []
     for path in sorted(SEEDS.glob("*.ar.txt")):
         text = path.read_text(encoding="utf-8")
-        for span in T.sentence_spans(text):
+        for span in sentence_spans(text):
             sentence = text[span.start : span.end]
             pieces = [sentence]
             if count([sentence])[0] > WINDOW_TOKENS:
-                spans = T.window_spans(sentence, WINDOW_TOKENS, count)
+                spans = window_spans(sentence, WINDOW_TOKENS, count)
                 pieces = [sentence[s:e].strip() for s, e in spans if sentence[s:e].strip()]
             for piece in pieces:
                 model_text = T.protect_untouchables(T.normalize(piece))[0]

@@ -84,6 +84,7 @@ def bench_subtitles(skip_slow: bool) -> None:
 
 def bench_text(skip_slow: bool) -> None:
     from translate import text as T
+    from translate.sentences import sentence_spans
 
     patterns = {
         "'. ' runs": lambda n: ". " * (n // 2),
@@ -99,7 +100,7 @@ def bench_text(skip_slow: bool) -> None:
             text = make(n)
 
             def run(text: str = text) -> None:
-                T.sentence_spans(text)
+                sentence_spans(text)
                 T.protect_untouchables(text)
 
             seconds, outcome = _timed(run)

@@ -30,7 +30,7 @@ from typing import Any
 from translate.backends.handle import ModelHandle
 from translate.errors import ConfigError
 from translate.registry import Registry
-from translate.text import window_spans
+from translate.windows import window_spans
 
 from .english import prepare_sentences, split_sentences
 from .extractive import select_by_budget

@@ -26,7 +26,6 @@ __all__ = [
 ]
 
 
-
 def summarize(
     english: str | Sequence[str],
     method: str = "abstractive",

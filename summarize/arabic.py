@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from translate import text as T
+from translate.sentences import sentence_spans
 
 from .extractive import (
     CENTRALITY_FLOOR,
@@ -165,7 +166,7 @@ def select_arabic(sentences: Sequence[str], length: str | int = "medium") -> lis
 def summary_sentences(arabic_text: str, length: str | int = "medium") -> list[int]:
     """The sentence numbers (``Segment.sentence``: the Translator's sentences of
     ``arabic_text``) that a summary-first digest translates first."""
-    spans = T.sentence_spans(arabic_text)
+    spans = sentence_spans(arabic_text)
     return select_arabic([arabic_text[s.start : s.end] for s in spans], length)
 
 

@@ -215,7 +215,7 @@ def stream_digest(
     length checked, by this call (errors are raised here, not by the first ``next``).
     """
     check_summary_options(method, length)
-    from translate.text import sentence_spans
+    from translate.sentences import sentence_spans
 
     from .arabic import summary_sentences
 

@@ -23,7 +23,7 @@ from translate.backends import hub  # noqa: E402
 from translate.backends.ct2 import CTranslate2Backend  # noqa: E402
 from translate.backends.hf import TransformersBackend  # noqa: E402
 from translate.registry import load_registry, resolve_model  # noqa: E402
-from translate.text import split_sentences  # noqa: E402
+from translate.sentences import split_sentences  # noqa: E402
 
 SEEDS = REPO / "seeds"
 TRANSLATION = ("opus-mt-ar-en", "opus-mt-tc-big-ar-en")

@@ -13,6 +13,8 @@ import pytest
 
 from tests.cost import assert_linear
 from translate import text as T
+from translate.sentences import sentence_spans
+from translate.windows import window_spans
 
 SPM = Path(__file__).resolve().parents[2] / "shared/tokenizers/opus-mt-ar/source.spm"
 WINDOW = 64
@@ -50,9 +52,9 @@ LONG_WORDS = {
 
 @pytest.mark.parametrize("make", LONG_WORDS.values(), ids=LONG_WORDS.keys())
 def test_window_cut_is_linear_and_keeps_every_character(make, count_tokens) -> None:
-    growth = assert_linear(make, lambda text: T.window_spans(text, WINDOW, count_tokens), 1000)
+    growth = assert_linear(make, lambda text: window_spans(text, WINDOW, count_tokens), 1000)
     text = make(growth.size)
-    spans = T.window_spans(text, WINDOW, count_tokens)
+    spans = window_spans(text, WINDOW, count_tokens)
     pieces = [text[s:e] for s, e in spans]
     assert "".join(pieces).replace(" ", "") == text.replace(" ", "")  # nothing dropped
     counts = count_tokens(pieces)
@@ -63,7 +65,7 @@ def test_window_cut_is_linear_and_keeps_every_character(make, count_tokens) -> N
 def test_window_cut_takes_long_pieces(count_tokens) -> None:
     # Bisection must still find the longest fitting prefix, not merely one that fits.
     text = "ق" * 5000
-    spans = T.window_spans(text, WINDOW, count_tokens)
+    spans = window_spans(text, WINDOW, count_tokens)
     lengths = [e - s for s, e in spans[:-1]]
     for (s, e), length in zip(spans[:-1], lengths, strict=True):
         assert count_tokens([text[s : e + 1]])[0] > WINDOW, length
@@ -72,7 +74,7 @@ def test_window_cut_takes_long_pieces(count_tokens) -> None:
 def _text_path(text: str) -> None:
     """What the translator does to a request's text before the model: all of it."""
     normal = T.normalize(text)
-    T.sentence_spans(normal)
+    sentence_spans(normal)
     protected, originals = T.protect_untouchables(normal)
     T.restore_untouchables(protected, [""] * len(originals))
     T.looks_persian_or_urdu(normal)

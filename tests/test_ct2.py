@@ -51,7 +51,7 @@ def _lines(name: str, limit: int) -> list[str]:
 
 
 def _arabic_sentences() -> list[str]:
-    from translate.text import split_sentences
+    from translate.sentences import split_sentences
 
     text = "\n".join(_lines("short-headline.ar.txt", 3) + _lines("economy-numbers.ar.txt", 2))
     return split_sentences(text)[:8]

@@ -26,7 +26,7 @@ import pytest
 from tests.tiny_models import REPO
 from translate import Translator
 from translate.batching import length_bucket, output_cap, plan_batches
-from translate.text import split_sentences
+from translate.sentences import split_sentences
 from ui.cli import main
 
 SEEDS = REPO / "seeds"

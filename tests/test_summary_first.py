@@ -24,8 +24,8 @@ from translate import InputError, Segment, Translator
 from translate import batch as B
 from translate.batch import JobOptions, local, run_batch
 from translate.errors import ConfigError
+from translate.sentences import sentence_spans
 from translate.serving import BatchingTranslator
-from translate.text import sentence_spans
 from translate.translator import join_paragraphs
 
 tiny_bart = fx.tiny_bart

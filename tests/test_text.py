@@ -7,18 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from translate.sentences import SentenceSpan, sentence_spans, split_sentences
 from translate.text import (
-    SentenceSpan,
     extract_numbers,
     has_arabic,
     looks_persian_or_urdu,
     normalize,
     protect_untouchables,
     restore_untouchables,
-    sentence_spans,
-    split_sentences,
-    window_spans,
 )
+from translate.windows import window_spans
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "aleppo-security-council.ar.txt"
 

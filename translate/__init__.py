@@ -14,7 +14,8 @@ from .errors import (
     ModelUnavailableError,
     TarjamaError,
 )
-from .text import normalize, split_sentences
+from .sentences import split_sentences
+from .text import normalize
 from .translator import Translator, translate
 from .types import Segment, TranslationResult
 

@@ -1,5 +1,5 @@
 """The Translator's preparation (stage 1): a validated text → its :class:`~.pieces.Piece`
-objects in source order: sentences (``text.sentence_spans``), normalised, untouchables and
+objects in source order: sentences (``sentences.sentence_spans``), normalised, untouchables and
 glossary terms protected (``_model_input``), over-long sentences cut into windows of at most
 ``window_tokens`` tokens, passthrough pieces marked, memory keys set. Tokenizer work only.
 """
@@ -10,7 +10,9 @@ from typing import Any
 
 from . import text as T
 from .pieces import Piece
+from .sentences import sentence_spans
 from .terms.enforce import TermSlot, protect_terms
+from .windows import window_spans
 
 __all__ = ["Preparation"]
 
@@ -45,7 +47,7 @@ class Preparation:
         """
         persian = T.looks_persian_or_urdu(text)
         pieces: list[Piece] = []
-        spans = T.sentence_spans(text)
+        spans = sentence_spans(text)
         inputs = [self._model_input(text[s.start : s.end]) for s in spans]
         counts = self.backend.count_tokens([model_text for model_text, _, _ in inputs])
         for number, (span, (model_text, originals, slots), count) in enumerate(
@@ -73,7 +75,7 @@ class Preparation:
 
     def _windows(self, text: str, start: int, end: int) -> list[_Window]:
         sentence = text[start:end]
-        spans = T.window_spans(sentence, self.window_tokens, self._count)
+        spans = window_spans(sentence, self.window_tokens, self._count)
         out = []
         trimmed = []
         for ws, we in spans:

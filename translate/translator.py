@@ -4,7 +4,7 @@ The flow of one text is three public stages, shared by ``translate``, ``translat
 ``iter_segments``, the cross-request batcher (``translate.serving``) and the batch engines:
 
 1. :meth:`Translator.prepare` (:mod:`translate.preparation`) — paragraphs/sentences
-   (``text.sentence_spans``) → normalise and protect untouchables → split over-long sentences
+   (``sentences.sentence_spans``) → normalise and protect untouchables → split over-long sentences
    into windows → :class:`Piece` objects, in source order. Text is validated once, at the edge
    (:func:`validate_text`), not here. *Protected spans* (a glossary's terms) belong in
    ``_model_input``, beside the untouchables.

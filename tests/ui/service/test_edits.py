@@ -13,7 +13,7 @@ from translate.documents import read_document
 from translate.documents.exchange import write_tmx, write_xliff
 from translate.documents.translation import translate_document
 from translate.errors import InputError
-from translate.text import sentence_spans
+from translate.sentences import sentence_spans
 from translate.types import Segment, TranslationResult
 from ui.service.edits import (
     EditedSegment,
