@@ -143,26 +143,21 @@ def _wire_loading(page: Page, bench: Workbench, runs: PageRuns, run_event: Any) 
     # Uploads and links have slots of their own, so that they never hold the translations'
     # (and a run never holds theirs): a parse ends within its worker's time cap, a fetch at
     # its total deadline, whatever the file or the far server does.
-    page.upload.upload(
-        open_file,
-        inputs=[page.upload],
-        outputs=[page.source, *outputs],
-        cancels=[run_event],
-        show_progress="hidden",
-        api_visibility="private",
-        concurrency_id="upload",
-        concurrency_limit=UPLOAD_SLOTS,
+    loaders = (
+        (page.upload.upload, open_file, page.upload, "upload", UPLOAD_SLOTS),
+        (page.fetch_btn.click, fetch_link, page.link, "fetch", FETCH_SLOTS),
+        (page.link.submit, fetch_link, page.link, "fetch", FETCH_SLOTS),
     )
-    for trigger in (page.fetch_btn.click, page.link.submit):
+    for trigger, handler, given, slot, slots in loaders:
         trigger(
-            fetch_link,
-            inputs=[page.link],
+            handler,
+            inputs=[given],
             outputs=[page.source, *outputs],
             cancels=[run_event],
             show_progress="hidden",
             api_visibility="private",
-            concurrency_id="fetch",
-            concurrency_limit=FETCH_SLOTS,
+            concurrency_id=slot,
+            concurrency_limit=slots,
         )
     for label, button in page.example_buttons:
         button.click(
