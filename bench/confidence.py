@@ -105,7 +105,8 @@ def _caps_policies(backend: Any, batches: list[list[str]], runs: int) -> dict[st
     times: dict[str, list[float]] = {"bands": [], "per-budget": []}
     for _ in range(runs):
         for policy in times:
-            backend._redo.per_budget = (lambda: True) if policy == "per-budget" else (lambda: False)
+            per_budget = policy == "per-budget"
+            backend._search.redo.per_budget = lambda per_budget=per_budget: per_budget
             start = time.perf_counter()
             for batch, caps, engine in work:
                 backend.generate(batch, engine, caps=caps if len(set(caps)) > 1 else None)

@@ -411,7 +411,7 @@ def test_beam_rows_run_in_bands_of_similar_budgets(tiny_marian: Path) -> None:
     backend.translator = Recorder()
     # Random weights run every row into its budget, which would switch the path to one pass
     # per budget (the next test): keep the band passes here.
-    backend._redo.per_budget = lambda: False  # type: ignore[method-assign]
+    backend._search.redo.per_budget = lambda: False  # type: ignore[method-assign]
     texts = ["قال الوزير.", "قال الرئيس.", "وأضاف أن الحكومة ستواصل العمل.", "وأكد أنه قريب."]
     caps = [10, 12, 100, 60]
     out = backend.generate(texts, {"num_beams": 2, "max_new_tokens": 100}, caps=caps)

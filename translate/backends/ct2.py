@@ -125,7 +125,6 @@ class CTranslate2Backend:
         # forced_eos_token_id, leaving one token fewer for text; match it.
         self._eos_reserve = 1 if self.meta.get("forced_eos_token") else 0
         self._search = Search(translator, self._eos, self._suppress)
-        self._redo = self._search.redo  # how often rows were decoded twice (benches set it)
 
     @property
     def translator(self) -> Any:
