@@ -3,7 +3,10 @@
 Timed assertions on absolute speed are flaky on a shared machine; a *ratio* of best-of-N
 times between an input and one ``factor`` times larger is not, as long as the smaller run
 is long enough to measure. Quadratic code shows a ratio near ``factor**2`` (16 for 4x),
-linear code near ``factor``; the default slack of 5 for 4x separates them.
+linear code near ``factor``. The default slack is 8, their geometric midpoint: a factor of 2
+from each. Linear code reads 3.8 to 4.7 in a fresh process on this machine, but in CI's
+full-suite process (two shared vCPUs, a large heap) three different linear tests have read
+5.1, 6.4 and 6.3, and each failed a CI run under the old slack of 5.
 
 Times are this process's CPU time (all its threads) by default: on a machine where other
 processes keep the cores busy, wall time swings with their load, CPU time much less. Pass
@@ -96,7 +99,7 @@ def assert_linear(
     size: int,
     *,
     factor: int = 4,
-    slack: float = 5.0,
+    slack: float = 8.0,
     repeats: int = 3,
     max_size: int | None = None,
     min_seconds: float = MIN_SECONDS,
